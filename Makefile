@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Quick start: `make demo` and `make test` set everything up from a fresh clone.
+
+PYTHON ?= python3
+# librosa 1.0 needs Python >= 3.12; python3 (3.11 here) gets librosa 0.11.
+PYTHON312 ?= env PYENV_VERSION=3.12.1 python3.12
+VENV := .venv
+PY311 := $(VENV)/py3/bin/python
+PY312 := $(VENV)/py312/bin/python
+LIB := python/swiftspec/_lib/libswiftspec.so
+SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
+TEST_DEPS := numpy pytest librosa pillow scipy
+
+.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo clean
+
+all: build
+
+system-deps:
+	@dpkg -s libfftw3-dev >/dev/null 2>&1 || { apt-get update && apt-get install -y libfftw3-dev; }
+	@command -v swift >/dev/null || { echo "swift is not on PATH: install a Swift 6 toolchain (swift.org)"; exit 1; }
+
+# The shared library, self-contained (static Swift runtime and FFTW), copied into the package.
+build: system-deps
+	$(SWIFT_RELEASE)
+	mkdir -p $(dir $(LIB))
+	cp .build/release/libswiftspec.so $(LIB).tmp && mv $(LIB).tmp $(LIB)
+
+$(PY311):
+	$(PYTHON) -m venv $(VENV)/py3
+	$(PY311) -m pip install -q $(TEST_DEPS)
+
+$(PY312):
+	$(PYTHON312) -m venv $(VENV)/py312
+	$(PY312) -m pip install -q $(TEST_DEPS)
+
+venvs: $(PY311) $(PY312)
+
+swift-test: system-deps
+	swift test
+
+c-smoke: build
+	mkdir -p .build/smoke
+	gcc -std=c99 -Wall -Wextra -Werror -I Sources/CSwiftSpec/include Tests/CABISmoke/smoke.c \
+	  -L $(dir $(LIB)) -lswiftspec -Wl,-rpath,$(abspath $(dir $(LIB))) -lm -o .build/smoke/smoke
+	.build/smoke/smoke
+
+py-test: build venvs
+	PYTHONPATH=python $(PY311) -m pytest python/tests -q
+	PYTHONPATH=python $(PY312) -m pytest python/tests -q
+
+test: swift-test c-smoke py-test
+
+demo: build $(PY311)
+	PYTHONPATH=python $(PY311) examples/demo.py
+
+clean:
+	rm -rf .build $(VENV) $(LIB) build dist python/*.egg-info

@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// SPDX-License-Identifier: GPL-2.0-or-later
+import PackageDescription
+
+// FFTW and the Swift runtime are linked statically so that libswiftspec.so runs on a
+// machine with neither installed; --exclude-libs keeps FFTW's symbols private, so
+// another FFTW in the same process (numpy, torch) never shares our planner state.
+let staticFFTW: [LinkerSetting] = [
+  .unsafeFlags([
+    "-Xlinker", "-l:libfftw3.a", "-Xlinker", "-l:libfftw3f.a",
+    "-Xlinker", "--exclude-libs=ALL",
+  ])
+]
+
+let package = Package(
+  name: "swiftspec",
+  products: [
+    // MARK: - Public API
+    .library(name: "swiftspec", type: .dynamic, targets: ["SwiftSpecCABI"]),
+    .library(name: "SwiftSpec", targets: ["SwiftSpec"]),
+  ],
+  targets: [
+    // MARK: - Implementation details
+    .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
+    .target(name: "CSwiftSpec", path: "Sources/CSwiftSpec"),
+
+    // MARK: - Core and C ABI
+    .target(
+      name: "SwiftSpec",
+      dependencies: ["CFFTW"],
+      linkerSettings: staticFFTW
+    ),
+    .target(
+      name: "SwiftSpecCABI",
+      dependencies: ["SwiftSpec", "CSwiftSpec"],
+      linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "defs"])]
+    ),
+
+    // MARK: - Unit test bundles
+    .testTarget(name: "SwiftSpecTests", dependencies: ["SwiftSpec", "SwiftSpecCABI", "CSwiftSpec"]),
+  ]
+)

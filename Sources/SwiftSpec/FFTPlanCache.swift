@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+import CFFTW
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real FFT precision that FFTW provides: `Double` (fftw_*) or `Float` (fftwf_*).
+///
+/// Plans come from one process-wide cache; execution uses the new-array execute
+/// functions on buffers from `allocate`, which have the alignment the plans assume.
+public protocol FFTScalar: BinaryFloatingPoint, Sendable {
+  /// Forward real-to-complex transform of `n` points: `input` holds `n` reals, `output`
+  /// holds `n / 2 + 1` interleaved complex values.
+  static func forward(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Self>,
+                      _ output: UnsafeMutablePointer<Self>)
+  /// Inverse complex-to-real transform (unnormalised; destroys `input`).
+  static func inverse(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Self>,
+                      _ output: UnsafeMutablePointer<Self>)
+  /// Makes a plan; called only under the cache lock.
+  static func makePlan(size: Int, inverse: Bool) -> OpaquePointer?
+  static var precisionTag: Int { get }
+}
+
+/// An FFTW plan from the cache. Plans are immutable and live until the process exits.
+public struct FFTPlan: @unchecked Sendable {
+  let raw: OpaquePointer
+}
+
+extension Double: FFTScalar {
+  public static func forward(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Double>,
+                             _ output: UnsafeMutablePointer<Double>) {
+    UnsafeMutableRawPointer(output).withMemoryRebound(to: fftw_complex.self, capacity: 1) {
+      fftw_execute_dft_r2c(plan.raw, input, $0)
+    }
+  }
+  public static func inverse(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Double>,
+                             _ output: UnsafeMutablePointer<Double>) {
+    UnsafeMutableRawPointer(input).withMemoryRebound(to: fftw_complex.self, capacity: 1) {
+      fftw_execute_dft_c2r(plan.raw, $0, output)
+    }
+  }
+  public static func makePlan(size: Int, inverse: Bool) -> OpaquePointer? {
+    planWithScratch(Double.self, size: size) { real, complex in
+      complex.withMemoryRebound(to: fftw_complex.self, capacity: size / 2 + 1) {
+        inverse
+          ? fftw_plan_dft_c2r_1d(Int32(size), $0, real, UInt32(FFTW_ESTIMATE))
+          : fftw_plan_dft_r2c_1d(Int32(size), real, $0, UInt32(FFTW_ESTIMATE))
+      }
+    }
+  }
+  public static var precisionTag: Int { 64 }
+}
+
+extension Float: FFTScalar {
+  public static func forward(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Float>,
+                             _ output: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(output).withMemoryRebound(to: fftwf_complex.self, capacity: 1) {
+      fftwf_execute_dft_r2c(plan.raw, input, $0)
+    }
+  }
+  public static func inverse(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Float>,
+                             _ output: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(input).withMemoryRebound(to: fftwf_complex.self, capacity: 1) {
+      fftwf_execute_dft_c2r(plan.raw, $0, output)
+    }
+  }
+  public static func makePlan(size: Int, inverse: Bool) -> OpaquePointer? {
+    planWithScratch(Float.self, size: size) { real, complex in
+      complex.withMemoryRebound(to: fftwf_complex.self, capacity: size / 2 + 1) {
+        inverse
+          ? fftwf_plan_dft_c2r_1d(Int32(size), $0, real, UInt32(FFTW_ESTIMATE))
+          : fftwf_plan_dft_r2c_1d(Int32(size), real, $0, UInt32(FFTW_ESTIMATE))
+      }
+    }
+  }
+  public static var precisionTag: Int { 32 }
+}
+
+/// Runs `make` with aligned scratch arrays of the plan's shape (FFTW_ESTIMATE never
+/// writes to them, but FFTW records their alignment).
+private func planWithScratch<T: FFTScalar>(
+  _: T.Type, size: Int,
+  _ make: (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> OpaquePointer?
+) -> OpaquePointer? {
+  guard let real = AlignedBuffer<T>(count: size),
+    let complex = AlignedBuffer<T>(count: 2 * (size / 2 + 1))
+  else { return nil }
+  return make(real.pointer, complex.pointer)
+}
+
+/// A zero-initialised buffer with FFTW's SIMD alignment, freed on deinit.
+public final class AlignedBuffer<T: BinaryFloatingPoint> {
+  public let pointer: UnsafeMutablePointer<T>
+  public let count: Int
+
+  public init?(count: Int) {
+    let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+    guard !overflow, let raw = fftw_malloc(bytes) else { return nil }
+    memset(raw, 0, bytes)
+    self.pointer = raw.bindMemory(to: T.self, capacity: max(count, 1))
+    self.count = count
+  }
+
+  deinit { fftw_free(pointer) }
+}
+
+/// The process-wide plan cache.
+///
+/// FFTW's planner is not thread-safe, so plans are made under a pthread mutex. The mutex
+/// has `pthread_atfork` handlers (taken before fork, released in parent and child) so a
+/// fork while another thread plans cannot leave the child with a lock nobody releases.
+final class PlanCache: @unchecked Sendable {
+  private struct Key: Hashable {
+    let size: Int
+    let precision: Int
+    let inverse: Bool
+  }
+
+  fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
+  private var plans: [Key: FFTPlan] = [:]
+
+  init() {
+    mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    pthread_mutex_init(mutex, nil)
+    // Global initialisers run exactly once, so registering here is race-free.
+    pthread_atfork(
+      { pthread_mutex_lock(planCache.mutex) },
+      { pthread_mutex_unlock(planCache.mutex) },
+      { pthread_mutex_unlock(planCache.mutex) })
+  }
+
+  func plan<T: FFTScalar>(_: T.Type, size: Int, inverse: Bool = false)
+    throws(SpectrogramError) -> FFTPlan
+  {
+    guard size > 0, size <= Int(Int32.max) else { throw .fftPlanFailed(size: size) }
+    let key = Key(size: size, precision: T.precisionTag, inverse: inverse)
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    if let cached = plans[key] { return cached }
+    guard let raw = T.makePlan(size: size, inverse: inverse) else {
+      throw .fftPlanFailed(size: size)
+    }
+    let plan = FFTPlan(raw: raw)
+    plans[key] = plan
+    return plan
+  }
+}
+
+let planCache = PlanCache()
+
+/// FFTW's version string, e.g. `fftw-3.3.10-sse2-avx`.
+public var fftwVersion: UnsafePointer<CChar> { cfftw_version_string() }

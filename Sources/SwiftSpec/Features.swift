@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decibel scaling applied per row (one channel) after the mel projection.
+public struct DecibelOptions: Sendable {
+  public let reference: DecibelReference
+  public let amin: Double
+  public let topDB: Double?
+
+  public init(reference: DecibelReference = .decibels(0), amin: Double = 1e-10,
+              topDB: Double? = 80) throws(SpectrogramError) {
+    guard amin > 0 else { throw .invalidArgument("amin=\(amin) must be strictly positive") }
+    if let topDB, !(topDB >= 0) {
+      throw .invalidArgument("top_db=\(topDB) must be non-negative")
+    }
+    self.reference = reference
+    self.amin = amin
+    self.topDB = topDB
+  }
+}
+
+/// The mel spectrogram of `rows` signals, fused: each frame goes window -> FFT ->
+/// |X|^power -> mel basis without the complex STFT ever being stored.
+///
+/// `out` is `[row][mel][frame]`. The complex spectrum is first rounded to `O` (librosa
+/// rounds the STFT to complex64 for float32 audio), the power is taken in the FFT
+/// precision `F`, and the mel product accumulates in `O` over each filter's band.
+/// With `decibels`, each row is then converted by `powerToDecibels`.
+///
+/// - Precondition: `basis` holds `melCount * binCount` values; `out` holds
+///   `rows * melCount * frameCount`.
+public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
+  _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
+  fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,
+  decibels: DecibelOptions?, into out: UnsafeMutablePointer<O>, threads: Int
+) throws(SpectrogramError) {
+  guard power > 0, power.isFinite else {
+    throw .invalidArgument("power=\(power) must be a positive number")
+  }
+  let layout = try parameters.layout(signalLength: signalLength)
+  let bins = parameters.binCount
+  let frames = layout.frameCount
+  let rowSize = try checkedProduct(melCount, frames)
+  let bands = MelBands(basis: basis, melCount: melCount, bins: bins)
+  try forEachFrame(F.self, rows: rows, layout: layout, window: parameters.window,
+                   threads: threads) { (transformer, row, frameRange) throws(SpectrogramError) in
+    guard let powerBuffer = AlignedBuffer<O>(count: bins) else { throw .outOfMemory }
+    let spectrum = transformer.spectrum.pointer
+    let magnitudes = powerBuffer.pointer
+    let rowSignal = signal + row * signalLength
+    let rowOut = out + row * rowSize
+    for t in frameRange {
+      transformer.transform(frame: t, of: rowSignal)
+      for k in 0..<bins {
+        let re = F(O(spectrum[2 * k]))
+        let im = F(O(spectrum[2 * k + 1]))
+        let squared = re * re + im * im
+        magnitudes[k] = power == 2 ? O(squared)
+          : power == 1 ? O(squared.squareRoot())
+          : O(pow(Double(squared.squareRoot()), power))
+      }
+      bands.project(magnitudes, into: rowOut + t, stride: frames)
+    }
+  }
+  if let decibels {
+    try applyDecibels(decibels, to: out, rows: rows, rowSize: rowSize, threads: threads)
+  }
+}
+
+/// Converts each of `rows` contiguous rows of `rowSize` values to decibels in place.
+func applyDecibels<O: DecibelScalar>(
+  _ options: DecibelOptions, to values: UnsafeMutablePointer<O>, rows: Int, rowSize: Int,
+  threads: Int
+) throws(SpectrogramError) {
+  try parallelChunks(count: rows, threads: threads) { rowRange in
+    for row in rowRange {
+      let group = values + row * rowSize
+      powerToDecibels(group, count: rowSize, reference: options.reference,
+                      amin: options.amin, topDB: options.topDB, into: group)
+    }
+  }
+}
+
+/// MFCCs: the log-mel spectrogram (`computeMelSpectrogram` with `decibels`), then
+/// `dct` (`[mfccCount][melCount]`, see `dctMatrix`) along the mel axis, accumulated in
+/// float64. `out` is `[row][mfcc][frame]`.
+public func computeMFCC<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
+  _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
+  fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,
+  decibels: DecibelOptions, dct: UnsafePointer<Double>, mfccCount: Int,
+  into out: UnsafeMutablePointer<O>, threads: Int
+) throws(SpectrogramError) {
+  let frames = try parameters.layout(signalLength: signalLength).frameCount
+  let melRow = try checkedProduct(melCount, frames)
+  guard let logMel = AlignedBuffer<O>(count: try checkedProduct(rows, melRow)) else {
+    throw .outOfMemory
+  }
+  try computeMelSpectrogram(
+    signal, rows: rows, signalLength: signalLength, parameters: parameters, fft: F.self,
+    power: power, basis: basis, melCount: melCount, decibels: decibels,
+    into: logMel.pointer, threads: threads)
+  let source = UnsafePointer(logMel.pointer)
+  try parallelChunks(count: rows, threads: threads) { (rowRange) throws(SpectrogramError) in
+    guard let accumulator = AlignedBuffer<Double>(count: frames) else { throw .outOfMemory }
+    let sum = accumulator.pointer
+    for row in rowRange {
+      let x = source + row * melRow
+      let y = out + row * mfccCount * frames
+      for k in 0..<mfccCount {
+        for t in 0..<frames { sum[t] = 0 }
+        for m in 0..<melCount {
+          let c = dct[k * melCount + m]
+          let xm = x + m * frames
+          for t in 0..<frames { sum[t] += c * Double(xm[t]) }
+        }
+        for t in 0..<frames { y[k * frames + t] = O(sum[t]) }
+      }
+    }
+  }
+}

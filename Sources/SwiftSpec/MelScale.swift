@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hz <-> mel conversions and frequency grids, in librosa's float64 arithmetic.
+///
+/// The Slaney scale is linear (200/3 Hz per mel) below 1 kHz and logarithmic above,
+/// with `logstep = ln(6.4) / 27`; the HTK scale is `2595 log10(1 + f / 700)`.
+/// NaN passes through both.
+public enum MelScale {
+  static let linearStep = 200.0 / 3
+  static let breakHz = 1000.0
+  static let breakMel = (1000.0 - 0.0) / (200.0 / 3)  // 14.999999999999998, as librosa
+  static let logStep = log(6.4) / 27.0
+
+  /// The mel value of `hz`.
+  public static func mel(fromHz hz: Double, htk: Bool = false) -> Double {
+    if htk { return 2595.0 * log10(1.0 + hz / 700.0) }
+    if hz >= breakHz { return breakMel + log(hz / breakHz) / logStep }
+    return (hz - 0.0) / linearStep
+  }
+
+  /// The frequency in Hz of mel value `mel`.
+  public static func hz(fromMel mel: Double, htk: Bool = false) -> Double {
+    if htk { return 700.0 * (pow(10.0, mel / 2595.0) - 1.0) }
+    if mel >= breakMel { return breakHz * exp(logStep * (mel - breakMel)) }
+    return 0.0 + linearStep * mel
+  }
+
+  /// `count` frequencies evenly spaced in mels from `fmin` to `fmax` (librosa's
+  /// `mel_frequencies`: numpy.linspace on the mel scale, then back to Hz).
+  public static func frequencies(count: Int, fmin: Double, fmax: Double, htk: Bool = false)
+    -> [Double]
+  {
+    let low = mel(fromHz: fmin, htk: htk)
+    let high = mel(fromHz: fmax, htk: htk)
+    return linspace(low, high, count: count).map { hz(fromMel: $0, htk: htk) }
+  }
+
+  /// The centre frequency of each rFFT bin: `numpy.fft.rfftfreq(nFFT, 1 / sr)`.
+  public static func fftFrequencies(sampleRate sr: Double, nFFT: Int) -> [Double] {
+    let spacing = 1.0 / (Double(nFFT) * (1.0 / sr))
+    return (0...(nFFT / 2)).map { Double($0) * spacing }
+  }
+}
+
+/// numpy.linspace(start, stop, count) with endpoint: `i * step + start`, last = stop.
+func linspace(_ start: Double, _ stop: Double, count: Int) -> [Double] {
+  guard count > 0 else { return [] }
+  guard count > 1 else { return [start] }
+  let step = (stop - start) / Double(count - 1)
+  var values = (0..<count).map { Double($0) * step + start }
+  values[count - 1] = stop
+  return values
+}
+
+/// A mel filter bank: `melCount` triangular filters over `nFFT / 2 + 1` rFFT bins.
+public struct MelFilterBank: Sendable {
+  public let melCount: Int
+  public let binCount: Int
+  /// Row-major `[melCount][binCount]` weights in float64 (exact float32 values when
+  /// built with `dtype: Float.self`).
+  public let weights: [Double]
+  /// Filters that are all zero although their lower edge is above 0 Hz.
+  public let emptyFilterCount: Int
+
+  /// Builds the bank exactly as `librosa.filters.mel` does, including its rounding:
+  /// triangles in float64, rounded to `T`, scaled by the float64 Slaney area factor
+  /// and rounded to `T` again.
+  ///
+  /// - Parameters:
+  ///   - sampleRate: > 0. - nFFT: > 0. - melCount: >= 0.
+  ///   - fmin, fmax: band edges in Hz (fmax above Nyquist gives empty filters).
+  ///   - htk: HTK instead of Slaney mel scale. - slaneyNorm: area normalisation.
+  /// - Complexity: O(melCount * binCount).
+  public init<T: BinaryFloatingPoint>(
+    sampleRate: Double, nFFT: Int, melCount: Int, fmin: Double = 0, fmax: Double,
+    htk: Bool = false, slaneyNorm: Bool = true, dtype: T.Type
+  ) throws(SpectrogramError) {
+    guard sampleRate > 0, sampleRate.isFinite else {
+      throw .invalidArgument("sr=\(sampleRate) must be positive")
+    }
+    guard nFFT > 0 else { throw .invalidArgument("n_fft=\(nFFT) must be a positive integer") }
+    guard melCount >= 0 else { throw .invalidArgument("n_mels=\(melCount) must be non-negative") }
+    guard fmin.isFinite, fmax.isFinite else {
+      throw .invalidArgument("fmin=\(fmin) and fmax=\(fmax) must be finite")
+    }
+    let bins = nFFT / 2 + 1
+    let count = try checkedProduct(melCount, bins)
+    let fftFreqs = MelScale.fftFrequencies(sampleRate: sampleRate, nFFT: nFFT)
+    let edges = MelScale.frequencies(count: melCount + 2, fmin: fmin, fmax: fmax, htk: htk)
+    var weights = [Double](repeating: 0, count: count)
+    var empty = 0
+    for m in 0..<melCount {
+      let lowerWidth = edges[m + 1] - edges[m]
+      let upperWidth = edges[m + 2] - edges[m + 1]
+      let area = 2.0 / (edges[m + 2] - edges[m])
+      var peak = 0.0
+      for k in 0..<bins {
+        let lower = -(edges[m] - fftFreqs[k]) / lowerWidth
+        let upper = (edges[m + 2] - fftFreqs[k]) / upperWidth
+        var w = Double(T(max(0, min(lower, upper))))
+        if slaneyNorm { w = Double(T(w * area)) }
+        weights[m * bins + k] = w
+        peak = max(peak, w)
+      }
+      if peak == 0 && edges[m] != 0 { empty += 1 }
+    }
+    self.melCount = melCount
+    self.binCount = bins
+    self.weights = weights
+    self.emptyFilterCount = empty
+  }
+}
+
+/// The non-zero span of each filter of a dense mel basis, for the sparse product.
+struct MelBands<T: BinaryFloatingPoint> {
+  let bins: Int
+  let melCount: Int
+  let basis: UnsafePointer<T>
+  /// For filter m: the first and one-past-last non-zero bin.
+  let ranges: [Range<Int>]
+
+  init(basis: UnsafePointer<T>, melCount: Int, bins: Int) {
+    self.basis = basis
+    self.melCount = melCount
+    self.bins = bins
+    var ranges: [Range<Int>] = []
+    ranges.reserveCapacity(melCount)
+    for m in 0..<melCount {
+      let row = basis + m * bins
+      var lo = 0
+      while lo < bins && row[lo] == 0 { lo += 1 }
+      var hi = bins
+      while hi > lo && row[hi - 1] == 0 { hi -= 1 }
+      ranges.append(lo..<hi)
+    }
+    self.ranges = ranges
+  }
+
+  /// `out[m * stride] = sum_k basis[m][k] * power[k]` for every filter.
+  @inline(__always)
+  func project(_ power: UnsafePointer<T>, into out: UnsafeMutablePointer<T>, stride: Int) {
+    for m in 0..<melCount {
+      let row = basis + m * bins
+      var sum: T = 0
+      for k in ranges[m] { sum += row[k] * power[k] }
+      out[m * stride] = sum
+    }
+  }
+}

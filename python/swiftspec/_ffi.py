@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""ctypes bindings of libswiftspec: the one place that knows the C ABI.
+
+Every prototype of ``swiftspec.h`` is declared here with its argtypes and restype, the
+library's ABI version is checked at import, and status codes become exceptions in
+``check``. ctypes releases the GIL during each call, so Python threads run in parallel.
+"""
+
+import ctypes
+import os
+from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_void_p
+from pathlib import Path
+
+import numpy as np
+
+from .exceptions import LibraryError, ParameterError
+
+ABI_VERSION = 1
+
+# Status codes (swiftspec.h), pinned.
+OK = 0
+ERR_INVALID_ARGUMENT = 1
+ERR_NULL_POINTER = 2
+ERR_BUFFER_TOO_SMALL = 3
+ERR_INPUT_TOO_SHORT = 4
+ERR_NON_FINITE_INPUT = 5
+ERR_OUT_OF_MEMORY = 6
+ERR_FFT_PLAN_FAILED = 7
+ERR_SIZE_OVERFLOW = 8
+ERR_INTERNAL = 99
+
+FLOAT32 = 1
+FLOAT64 = 2
+PAD_MODES = {"constant": 0, "edge": 1, "reflect": 2, "symmetric": 3, "linear_ramp": 4, "empty": 5}
+PRECISIONS = {"exact": 0, "fast": 1}
+WINDOWS = {"hann": 0, "hamming": 1, "blackman": 2, "boxcar": 3, "bartlett": 4, "triang": 5}
+REF_SCALAR = 0
+REF_MAX = 1
+DCT_NORMS = {None: 0, "backward": 0, "ortho": 1, "forward": 2}
+
+_LIBRARY_NAME = "libswiftspec.so"
+
+
+def _candidates():
+    override = os.environ.get("SWIFTSPEC_LIBRARY")
+    if override:
+        yield Path(override)
+    here = Path(__file__).resolve().parent
+    yield here / "_lib" / _LIBRARY_NAME
+    # A source checkout: the library built by `make build`.
+    yield here.parent.parent / ".build" / "release" / _LIBRARY_NAME
+
+
+def _load():
+    tried = []
+    for path in _candidates():
+        tried.append(str(path))
+        if path.is_file():
+            # An explicit path: no search through LD_LIBRARY_PATH or the system.
+            return ctypes.CDLL(str(path)), path
+    raise ImportError(
+        "swiftspec: the native library libswiftspec.so was not found; tried "
+        + ", ".join(tried)
+        + ". Build it with `make build` (needs swift and libfftw3-dev) or reinstall "
+        "with `pip install .`."
+    )
+
+
+lib, library_path = _load()
+
+_f32p = POINTER(ctypes.c_float)
+_f64p = POINTER(c_double)
+_i64p = POINTER(c_int64)
+
+_PROTOTYPES = {
+    "swiftspec_abi_version": (c_int32, []),
+    "swiftspec_strerror": (c_char_p, [c_int32]),
+    "swiftspec_fftw_version": (c_char_p, []),
+    "swiftspec_get_window": (c_int32, [c_int32, c_int64, c_int32, _f64p, c_int64]),
+    "swiftspec_fft_frequencies": (c_int32, [c_double, c_int64, _f64p, c_int64]),
+    "swiftspec_convert_mel": (c_int32, [_f64p, c_int64, c_int32, c_int32, _f64p, c_int64]),
+    "swiftspec_mel_frequencies": (c_int32, [c_int64, c_double, c_double, c_int32, _f64p, c_int64]),
+    "swiftspec_mel_filter_bank": (
+        c_int32,
+        [c_double, c_int64, c_int64, c_double, c_double, c_int32, c_int32, c_int32,
+         c_void_p, c_int64, _i64p],
+    ),
+    "swiftspec_dct_matrix": (c_int32, [c_int32, c_int32, c_int64, c_int64, _f64p, c_int64]),
+    "swiftspec_stft_n_frames": (c_int32, [c_int64, c_int64, c_int64, c_int32, _i64p]),
+    "swiftspec_stft": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, _f64p, c_int32, c_int32,
+         c_int32, c_void_p, c_int32, c_int64, c_int32],
+    ),
+    "swiftspec_istft_length": (c_int32, [c_int64, c_int64, c_int64, c_int32, c_int64, _i64p]),
+    "swiftspec_istft": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, c_int64, _f64p, c_int32,
+         c_int64, c_void_p, c_int64, c_int32],
+    ),
+    "swiftspec_melspectrogram": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, _f64p, c_int32, c_int32,
+         c_int32, c_double, c_void_p, c_int64, c_void_p, c_int32, c_int64, c_int32],
+    ),
+    "swiftspec_power_to_db": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int32, c_double, c_double, c_int32, c_double,
+         c_void_p, c_int64],
+    ),
+    "swiftspec_log_melspectrogram": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, _f64p, c_int32, c_int32,
+         c_int32, c_double, c_void_p, c_int64, c_int32, c_double, c_double, c_int32,
+         c_double, c_void_p, c_int32, c_int64, c_int32],
+    ),
+    "swiftspec_mfcc": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, _f64p, c_int32, c_int32,
+         c_int32, c_double, c_void_p, c_int64, c_double, c_int32, c_double, _f64p, c_int64,
+         c_void_p, c_int32, c_int64, c_int32],
+    ),
+}
+
+for _name, (_restype, _argtypes) in _PROTOTYPES.items():
+    _function = getattr(lib, _name)
+    _function.restype = _restype
+    _function.argtypes = _argtypes
+
+abi_version = lib.swiftspec_abi_version()
+if abi_version != ABI_VERSION:
+    raise ImportError(
+        f"swiftspec: {library_path} has ABI version {abi_version}, but this Python package "
+        f"expects {ABI_VERSION}; rebuild the library (`make build` or `pip install .`)."
+    )
+
+fftw_version = lib.swiftspec_fftw_version().decode()
+
+
+def strerror(status):
+    """The library's description of a status code."""
+    return lib.swiftspec_strerror(status).decode()
+
+
+def call(name, *args):
+    """Calls C function ``name`` and raises on a non-OK status.
+
+    Python validates arguments first, so a failure here means a C-level check caught
+    something the wrapper let through: it still becomes a ParameterError (codes 1-5, 8),
+    MemoryError (6) or LibraryError, never a crash.
+    """
+    status = getattr(lib, name)(*args)
+    if status == OK:
+        return
+    message = f"{name}: {strerror(status)}"
+    if status in (ERR_INVALID_ARGUMENT, ERR_NULL_POINTER, ERR_BUFFER_TOO_SMALL,
+                  ERR_INPUT_TOO_SHORT, ERR_NON_FINITE_INPUT, ERR_SIZE_OVERFLOW):
+        raise ParameterError(message)
+    if status == ERR_OUT_OF_MEMORY:
+        raise MemoryError(message)
+    raise LibraryError(name, status, strerror(status))
+
+
+def dtype_code(dtype):
+    """FLOAT32 or FLOAT64 for a real or complex numpy dtype."""
+    return FLOAT64 if np.dtype(dtype) in (np.float64, np.complex128) else FLOAT32
+
+
+def pointer(array):
+    """The data pointer of a C-contiguous array, for c_void_p arguments."""
+    return array.ctypes.data
+
+
+def f64_pointer(array):
+    return array.ctypes.data_as(_f64p)

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The default number of native threads per call."""
+
+import os
+
+from .exceptions import ParameterError
+
+_explicit = None  # set by set_num_threads
+_in_forked_child = False
+
+
+def _available_cores():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _after_fork_in_child():
+    # A forked DataLoader worker should not multiply threads by workers: one thread
+    # each unless the user chose a number.
+    global _in_forked_child
+    _in_forked_child = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def set_num_threads(n):
+    """Set the default number of threads swiftspec uses per call.
+
+    Parameters
+    ----------
+    n : int > 0 or None
+        The number of threads; ``None`` restores the default (the available cores, or 1
+        inside a forked child process).
+    """
+    global _explicit
+    if n is not None:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ParameterError(f"n_threads={n!r} must be a positive integer or None")
+    _explicit = n
+
+
+def get_num_threads():
+    """The default number of threads swiftspec uses per call."""
+    if _explicit is not None:
+        return _explicit
+    return 1 if _in_forked_child else _available_cores()
+
+
+def resolve(n_threads):
+    """The thread count for one call: ``n_threads`` if given, else the default."""
+    if n_threads is None:
+        return get_num_threads()
+    if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
+        raise ParameterError(f"n_threads={n_threads!r} must be a positive integer or None")
+    return min(n_threads, 1024)

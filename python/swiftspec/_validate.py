@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Argument checks shared by the public functions (librosa's util validators)."""
+
+import numbers
+
+import numpy as np
+
+from .exceptions import ParameterError
+
+
+def valid_audio(y):
+    """Raise ParameterError unless ``y`` is a finite floating-point ndarray, ndim >= 1."""
+    if not isinstance(y, np.ndarray):
+        raise ParameterError("Audio data must be of type numpy.ndarray")
+    if not np.issubdtype(y.dtype, np.floating):
+        raise ParameterError("Audio data must be floating-point")
+    if y.ndim == 0:
+        raise ParameterError(
+            f"Audio data must be at least one-dimensional, given y.shape={y.shape}"
+        )
+    if not np.isfinite(y).all():
+        raise ParameterError("Audio buffer is not finite everywhere")
+    return True
+
+
+def is_positive_int(x):
+    """True for a Python or numpy integer > 0 (not bool, not 128.0)."""
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x > 0
+
+
+def positive_int(value, name):
+    """``value`` as an int, or ParameterError naming it."""
+    if not is_positive_int(value):
+        raise ParameterError(f"{name}={value!r} must be a positive integer")
+    return int(value)
+
+
+def finite_positive(value, name):
+    """``value`` as a float > 0 and finite, or ParameterError naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+        0 < float(value) < np.inf
+    ):
+        raise ParameterError(f"{name}={value!r} must be a positive finite number")
+    return float(value)
+
+
+def finite_real(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ParameterError(f"{name}={value!r} must be a finite number")
+    return float(value)
+
+
+def dtype_r2c(dtype):
+    """The complex dtype librosa gives the STFT of real ``dtype`` (complex64 by default)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "c":
+        return dtype
+    return np.dtype(np.complex128 if dtype == np.float64 else np.complex64)
+
+
+def dtype_c2r(dtype):
+    """The real dtype of complex ``dtype`` (float32 by default)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return dtype
+    return np.dtype(np.float64 if dtype == np.complex128 else np.float32)
+
+
+def as_rows(y, dtype):
+    """``y`` (..., n) as a C-contiguous, native-endian (rows, n) array of ``dtype``.
+
+    Copies only when the layout, byte order or type requires it.
+    """
+    rows = int(np.prod(y.shape[:-1], dtype=np.int64))
+    return np.ascontiguousarray(y, dtype=dtype).reshape(rows, y.shape[-1])
+
+
+def compute_dtype(y_dtype):
+    """The float type the engine reads for audio of ``y_dtype``.
+
+    float16 widens to float32 exactly; longdouble narrows to float64 (librosa would
+    compute in long double; the difference is below float64 precision).
+    """
+    return np.dtype(np.float64 if np.dtype(y_dtype).itemsize >= 8 else np.float32)

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Frequency grids and mel-scale conversions (librosa.core.convert)."""
+
+import numpy as np
+
+from . import _ffi
+from ._validate import finite_positive, finite_real, positive_int
+
+__all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "fft_frequencies"]
+
+
+def _convert(values, to_mel, htk):
+    values = np.asarray(values)
+    source = np.ascontiguousarray(values, dtype=np.float64)
+    out = np.empty_like(source)
+    _ffi.call("swiftspec_convert_mel", _ffi.f64_pointer(source), source.size, int(to_mel),
+              int(bool(htk)), _ffi.f64_pointer(out), out.size)
+    if values.dtype == np.float32:
+        out = out.astype(np.float32)
+    return out[()]
+
+
+def hz_to_mel(frequencies, *, htk=False):
+    """Convert Hz to mels.
+
+    Parameters
+    ----------
+    frequencies : number or np.ndarray [shape=(n,)], float
+        Frequencies in Hz.
+    htk : bool
+        Use the HTK formula ``2595 log10(1 + f / 700)`` instead of Slaney's
+        (linear below 1 kHz, logarithmic above).
+
+    Returns
+    -------
+    mels : number or np.ndarray [shape=(n,)]
+        A numpy scalar for scalar input, else an array of the input's shape.
+
+    Notes
+    -----
+    Computed in float64 (float32 input is rounded back to float32). NaN passes through.
+    """
+    return _convert(frequencies, True, htk)
+
+
+def mel_to_hz(mels, *, htk=False):
+    """Convert mel bin numbers to frequencies in Hz (the inverse of `hz_to_mel`).
+
+    Parameters
+    ----------
+    mels : number or np.ndarray [shape=(n,)], float
+    htk : bool
+        Use the HTK formula instead of Slaney's.
+
+    Returns
+    -------
+    frequencies : number or np.ndarray [shape=(n,)]
+    """
+    return _convert(mels, False, htk)
+
+
+def mel_frequencies(n_mels=128, *, fmin=0.0, fmax=11025.0, htk=False):
+    """Frequencies (Hz) of ``n_mels`` points evenly spaced on the mel scale.
+
+    Parameters
+    ----------
+    n_mels : int >= 0
+    fmin, fmax : float
+        The first and last frequency in Hz.
+    htk : bool
+        HTK instead of Slaney mel scale.
+
+    Returns
+    -------
+    bin_frequencies : np.ndarray [shape=(n_mels,), dtype=float64]
+    """
+    n_mels = int(n_mels)
+    fmin = finite_real(fmin, "fmin")
+    fmax = finite_real(fmax, "fmax")
+    out = np.empty(max(n_mels, 0), dtype=np.float64)
+    _ffi.call("swiftspec_mel_frequencies", max(n_mels, 0), fmin, fmax, int(bool(htk)),
+              _ffi.f64_pointer(out), out.size)
+    return out
+
+
+def fft_frequencies(*, sr=22050, n_fft=2048):
+    """Centre frequencies of the ``1 + n_fft // 2`` rFFT bins (``numpy.fft.rfftfreq``).
+
+    Parameters
+    ----------
+    sr : number > 0
+        Sampling rate.
+    n_fft : int > 0
+        FFT window size.
+
+    Returns
+    -------
+    freqs : np.ndarray [shape=(1 + n_fft/2,), dtype=float64]
+    """
+    sr = finite_positive(sr, "sr")
+    n_fft = positive_int(n_fft, "n_fft")
+    out = np.empty(1 + n_fft // 2, dtype=np.float64)
+    _ffi.call("swiftspec_fft_frequencies", sr, n_fft, _ffi.f64_pointer(out), out.size)
+    return out

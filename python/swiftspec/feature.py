@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Spectral features (librosa.feature): mel spectrogram and MFCC, fused in the engine."""
+
+import numpy as np
+
+from . import _ffi
+from .exceptions import ParameterError
+from .filters import mel_basis
+from .spectrum import _Analysis
+
+__all__ = ["melspectrogram", "mfcc"]
+
+_TOP_DB = 80.0  # mfcc's power_to_db defaults
+_AMIN = 1e-10
+
+
+def _mel_setup(y, sr, n_fft, hop_length, win_length, window, center, pad_mode, power,
+               precision, n_threads, mel_kwargs):
+    """Validate a y-based call; return the analysis, the basis and the output dtype."""
+    if y is None:
+        raise ParameterError("Input signal must be provided to compute a spectrogram")
+    if n_fft is None:
+        raise ParameterError(f"Unable to compute spectrogram with n_fft={n_fft}")
+    if isinstance(power, bool) or not isinstance(power, (int, float, np.number)) or not (
+        0 < power < np.inf
+    ):
+        raise ParameterError(f"power={power!r} must be a positive finite number")
+    analysis = _Analysis(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                         window=window, center=center, pad_mode=pad_mode, precision=precision,
+                         n_threads=n_threads, caller="swiftspec.feature.melspectrogram")
+    basis = mel_basis(sr=sr, n_fft=analysis.n_fft, **mel_kwargs)
+    # librosa: |stft|**power has y's precision (a float64 power promotes it), then the
+    # product with the basis promotes to the wider of the two.
+    spec_dtype = np.result_type(np.float32 if analysis.rows.dtype == np.float32 else
+                                np.float64, power)
+    out_dtype = np.result_type(spec_dtype, basis.dtype)
+    if out_dtype not in (np.float32, np.float64):
+        out_dtype = np.dtype(np.float64)
+    analysis.check_fast(out_dtype)
+    return analysis, np.ascontiguousarray(basis, dtype=out_dtype), np.dtype(out_dtype)
+
+
+def melspectrogram(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
+                   window="hann", center=True, pad_mode="constant", power=2.0,
+                   precision="exact", n_threads=None, **kwargs):
+    """Mel-scaled spectrogram, equal to ``librosa.feature.melspectrogram``.
+
+    From audio ``y`` the whole pipeline (window, FFT, ``|X|**power``, mel projection)
+    runs fused in the engine, one frame at a time, without storing the complex STFT.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+        Audio time series; multichannel input is supported.
+    sr : number > 0
+        Sampling rate of ``y``.
+    S : np.ndarray [shape=(..., d, t)] or None
+        A power spectrogram to project instead of ``y``.
+    n_fft : int > 0
+        FFT window length (inferred from ``S`` if its bins do not match).
+    hop_length : int > 0
+        Number of samples between frames (512, not ``n_fft // 4``, as in librosa).
+    win_length, window, center, pad_mode
+        As in `swiftspec.stft`.
+    power : float > 0
+        Exponent of the magnitude: 1 for energy, 2 for power.
+    precision : {'exact', 'fast'}
+        'exact': double-precision FFT as librosa (log-mel within about 4e-6 dB of
+        librosa's); 'fast': single-precision FFT, float32 audio only (log-mel within about
+        1e-4 dB of librosa's; see the README's parity table).
+    n_threads : int > 0 or None
+        Native threads for this call.
+    **kwargs
+        Passed to `swiftspec.filters.mel`: n_mels, fmin, fmax, htk, norm, dtype.
+
+    Returns
+    -------
+    S : np.ndarray [shape=(..., n_mels, t)]
+        float32 for float32 audio and the default float32 basis.
+    """
+    if S is not None:
+        S = np.asarray(S)
+        if n_fft is None or n_fft // 2 + 1 != S.shape[-2]:
+            n_fft = 2 * (S.shape[-2] - 1)
+        basis = mel_basis(sr=sr, n_fft=n_fft, **kwargs)
+        return np.einsum("...ft,mf->...mt", S, basis, optimize=True)
+    analysis, basis, out_dtype = _mel_setup(y, sr, n_fft, hop_length, win_length, window,
+                                            center, pad_mode, power, precision, n_threads,
+                                            kwargs)
+    n_mels = basis.shape[0]
+    out = np.empty(analysis.lead_shape + (n_mels, analysis.n_frames), dtype=out_dtype)
+    _ffi.call("swiftspec_melspectrogram", *analysis.signal_args(), float(power),
+              _ffi.pointer(basis), n_mels, _ffi.pointer(out), _ffi.dtype_code(out_dtype),
+              out.size, analysis.n_threads)
+    return out
+
+
+def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifter=0,
+         mel_norm="slaney", precision="exact", n_threads=None, **kwargs):
+    """Mel-frequency cepstral coefficients, equal to ``librosa.feature.mfcc``.
+
+    From audio, the engine computes ``dct(power_to_db(melspectrogram(y)))`` fused, per
+    channel (librosa 1.0's per-channel ``top_db``).
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+        Audio time series.
+    sr : number > 0
+        Sampling rate of ``y``.
+    S : np.ndarray [shape=(..., d, t)] or None
+        A log-power mel spectrogram to use instead of ``y``.
+    n_mfcc : int
+        Number of coefficients to return (at most ``n_mels`` rows come back).
+    dct_type : {1, 2, 3}
+        Discrete cosine transform type (scipy.fft.dct).
+    norm : None, 'ortho', 'backward' or 'forward'
+        DCT normalisation.
+    lifter : number >= 0
+        If positive, apply cepstral liftering ``1 + (lifter/2) sin(pi (k+1) / lifter)``.
+    mel_norm : {None, 'slaney', number}
+        Mel filter normalisation (``norm`` of `swiftspec.filters.mel`).
+    precision : {'exact', 'fast'}
+        As in `melspectrogram`.
+    n_threads : int > 0 or None
+        Native threads for this call.
+    **kwargs
+        Passed to `melspectrogram` (stft and mel arguments).
+
+    Returns
+    -------
+    M : np.ndarray [shape=(..., n_mfcc, t)]
+    """
+    if dct_type not in (1, 2, 3):
+        raise ParameterError(f"dct_type={dct_type!r} is not supported: use 1, 2 or 3")
+    if norm not in _ffi.DCT_NORMS:
+        raise ParameterError(f"norm={norm!r} must be None, 'ortho', 'backward' or 'forward'")
+    if not isinstance(lifter, (int, float, np.number)) or isinstance(lifter, bool) or not (
+        lifter >= 0
+    ):
+        raise ParameterError(f"MFCC lifter={lifter} must be a non-negative number")
+    if S is not None:
+        S = np.asarray(S)
+        n_out = len(range(S.shape[-2])[:n_mfcc])
+        matrix = _dct_matrix(dct_type, norm, S.shape[-2], n_out)
+        M = np.matmul(matrix, S.astype(np.float64)).astype(S.dtype, copy=False)
+    else:
+        stft_keys = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode",
+                     "power")
+        stft_args = {key: kwargs.pop(key) for key in stft_keys if key in kwargs}
+        stft_args.setdefault("n_fft", 2048)
+        stft_args.setdefault("hop_length", 512)
+        analysis, basis, out_dtype = _mel_setup(
+            y, sr, stft_args["n_fft"], stft_args["hop_length"], stft_args.get("win_length"),
+            stft_args.get("window", "hann"), stft_args.get("center", True),
+            stft_args.get("pad_mode", "constant"), stft_args.get("power", 2.0), precision,
+            n_threads, dict(kwargs, norm=mel_norm))
+        n_mels = basis.shape[0]
+        n_out = len(range(n_mels)[:n_mfcc])
+        matrix = _dct_matrix(dct_type, norm, n_mels, n_out)
+        M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames), dtype=out_dtype)
+        _ffi.call("swiftspec_mfcc", *analysis.signal_args(),
+                  float(stft_args.get("power", 2.0)), _ffi.pointer(basis), n_mels, _AMIN, 1,
+                  _TOP_DB, _ffi.f64_pointer(matrix), n_out, _ffi.pointer(M),
+                  _ffi.dtype_code(out_dtype), M.size, analysis.n_threads)
+    if lifter > 0:
+        if n_mfcc > M.shape[-2]:
+            raise ValueError(f"MFCC lifter needs n_mfcc={n_mfcc} <= n_mels={M.shape[-2]}")
+        weights = np.sin(np.pi * np.arange(1, 1 + n_mfcc, dtype=M.dtype) / lifter)
+        M *= (1 + (lifter / 2) * weights)[:, np.newaxis]
+    return M
+
+
+def _dct_matrix(dct_type, norm, n, n_out):
+    if n < 1 or (dct_type == 1 and n < 2):
+        raise ParameterError(f"DCT type {dct_type} needs more than n={n} mel bands")
+    matrix = np.empty((n_out, n), dtype=np.float64)
+    _ffi.call("swiftspec_dct_matrix", dct_type, _ffi.DCT_NORMS[norm], n, n_out,
+              _ffi.f64_pointer(matrix), matrix.size)
+    return matrix
+
+

@@ -1,0 +1,437 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Short-time Fourier transforms and decibel conversions (librosa.core.spectrum)."""
+
+import warnings
+
+import numpy as np
+
+from . import _ffi, _threads
+from ._validate import (as_rows, compute_dtype, dtype_c2r, dtype_r2c, is_positive_int,
+                        positive_int, valid_audio)
+from .exceptions import ParameterError
+from .filters import get_window, pad_center
+
+__all__ = ["stft", "istft", "power_to_db", "amplitude_to_db", "db_to_power",
+           "db_to_amplitude"]
+
+_UNSUPPORTED_PAD_MODES = ("wrap", "maximum", "mean", "median", "minimum")
+
+
+class _Analysis:
+    """The validated framing of ``y`` shared by `stft` and the fused features."""
+
+    def __init__(self, y, *, n_fft, hop_length, win_length, window, center, pad_mode,
+                 precision, n_threads, caller, default_hop=None):
+        n_fft = positive_int(n_fft, "n_fft")
+        if win_length is None:
+            win_length = n_fft
+        win_length = positive_int(win_length, "win_length")
+        if hop_length is None:
+            hop_length = default_hop if default_hop is not None else int(win_length // 4)
+            if hop_length < 1:
+                raise ParameterError(f"hop_length={hop_length} must be a positive integer "
+                                     f"(the default win_length // 4 for win_length={win_length})")
+        elif not is_positive_int(hop_length):
+            raise ParameterError(f"hop_length={hop_length} must be a positive integer")
+        if precision not in _ffi.PRECISIONS:
+            raise ParameterError(f"precision={precision!r} must be 'exact' or 'fast'")
+        valid_audio(y)
+
+        fft_window = pad_center(np.asarray(get_window(window, win_length, fftbins=True)),
+                                size=n_fft)
+        if fft_window.shape != (n_fft,) or not np.all(np.isfinite(fft_window)):
+            raise ParameterError(f"window={window!r} must give {win_length} finite samples")
+
+        length = y.shape[-1]
+        if center:
+            if pad_mode in _UNSUPPORTED_PAD_MODES:
+                raise ParameterError(f"pad_mode='{pad_mode}' is not supported by {caller}")
+            if pad_mode not in _ffi.PAD_MODES:
+                raise ParameterError(f"pad_mode={pad_mode!r} is not supported: use one of "
+                                     f"{sorted(_ffi.PAD_MODES)}")
+            if n_fft > length:
+                warnings.warn(f"n_fft={n_fft} is too large for input signal of "
+                              f"length={length}", stacklevel=3)
+            if length == 0 and pad_mode not in ("constant", "empty"):
+                raise ParameterError(f"can't extend empty axis {y.ndim - 1} using modes other "
+                                     "than 'constant' or 'empty'")
+            padded = length + 2 * (n_fft // 2)
+        else:
+            if n_fft > length:
+                raise ParameterError(f"n_fft={n_fft} is too large for uncentered analysis of "
+                                     f"input signal of length={length}")
+            padded = length
+        if padded < n_fft:
+            raise ParameterError(f"Input is too short (n={padded:d}) for frame_length={n_fft:d}")
+
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.window = np.ascontiguousarray(fft_window, dtype=np.float64)
+        self.center = bool(center)
+        self.pad_mode = _ffi.PAD_MODES.get(pad_mode, 0)
+        self.precision = precision
+        self.n_threads = _threads.resolve(n_threads)
+        self.lead_shape = y.shape[:-1]
+        self.n_frames = 1 + (padded - n_fft) // hop_length
+        self.n_bins = 1 + n_fft // 2
+        self.y_dtype = y.dtype
+        self.rows = as_rows(y, compute_dtype(y.dtype))
+
+    def check_fast(self, out_dtype):
+        if self.precision == "fast" and (self.rows.dtype != np.float32
+                                         or np.dtype(out_dtype) not in (np.float32, np.complex64)):
+            raise ParameterError(
+                "precision='fast' computes in float32: it needs float32 audio and a "
+                f"float32/complex64 result (got {self.y_dtype} audio, {np.dtype(out_dtype)} "
+                "result); convert with y.astype(np.float32) or use precision='exact'")
+
+    def signal_args(self):
+        """The leading arguments of every framed C function."""
+        rows = self.rows
+        return (_ffi.pointer(rows), _ffi.dtype_code(rows.dtype), rows.shape[0], rows.shape[1],
+                self.n_fft, self.hop_length, _ffi.f64_pointer(self.window), int(self.center),
+                self.pad_mode, _ffi.PRECISIONS[self.precision])
+
+
+def stft(y, *, n_fft=2048, hop_length=None, win_length=None, window="hann", center=True,
+         dtype=None, pad_mode="constant", out=None, precision="exact", n_threads=None):
+    """Short-time Fourier transform, equal to ``librosa.stft``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)], real-valued
+        Input signal; multichannel input is transformed channel by channel.
+    n_fft : int > 0
+        Length of the windowed signal after zero-padding.
+    hop_length : int > 0 or None
+        Number of samples between frames; ``win_length // 4`` if None.
+    win_length : int <= n_fft or None
+        Window length; the window is centred in ``n_fft`` zeros. ``n_fft`` if None.
+    window : string, tuple, number, callable, or np.ndarray [shape=(win_length,)]
+        See `swiftspec.filters.get_window`.
+    center : bool
+        If True, pad ``y`` by ``n_fft // 2`` on both sides so frame ``t`` is centred at
+        ``y[t * hop_length]``; otherwise frame ``t`` starts there.
+    dtype : np.dtype or None
+        Complex output type; complex64 for float32 input, complex128 for float64.
+    pad_mode : str
+        'constant' (zeros), 'edge', 'reflect', 'symmetric', 'linear_ramp' or 'empty'
+        (numpy.pad semantics; 'empty' pads with zeros here).
+    out : np.ndarray or None
+        A complex array of shape ``(..., 1 + n_fft//2, m)`` with ``m >= n_frames`` to
+        write into; ``out[..., :n_frames]`` is filled and returned.
+    precision : {'exact', 'fast'}
+        'exact' runs the FFT in double precision like librosa (components above 1e-6 of
+        the frame peak agree to float32 rounding); 'fast' runs it in single precision
+        (float32 audio only; about 2e-7 of the frame peak in absolute error).
+    n_threads : int > 0 or None
+        Native threads for this call; `get_num_threads()` if None.
+
+    Returns
+    -------
+    D : np.ndarray [shape=(..., 1 + n_fft/2, n_frames), dtype=dtype]
+        ``n_frames = 1 + len(y) // hop_length`` for centred analysis with even n_fft,
+        ``1 + (len(y) - n_fft) // hop_length`` otherwise.
+
+    Raises
+    ------
+    ParameterError
+        For invalid audio or parameters, as librosa does (also a ``ValueError``).
+
+    Warns
+    -----
+    UserWarning
+        If ``n_fft`` exceeds the signal length in centred analysis.
+
+    Notes
+    -----
+    Reproduces librosa's partial padding, including its reflect-tail quirk for
+    ``pad_mode='reflect'`` with ``hop_length >= n_fft / 2``.
+    """
+    analysis = _Analysis(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                         window=window, center=center, pad_mode=pad_mode, precision=precision,
+                         n_threads=n_threads, caller="swiftspec.stft")
+    out_dtype = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
+    shape = list(analysis.lead_shape) + [analysis.n_bins, analysis.n_frames]
+    if out is None:
+        if out_dtype.kind != "c":
+            raise ParameterError(f"dtype={out_dtype} is not of complex type")
+        target = np.empty(tuple(shape[:-2]) + (analysis.n_frames, analysis.n_bins),
+                          dtype=out_dtype).swapaxes(-1, -2)
+    else:
+        if out.shape[:-1] != tuple(shape[:-1]) or out.shape[-1] < shape[-1]:
+            raise ParameterError(f"Shape mismatch for provided output array "
+                                 f"out.shape={out.shape} and target shape={shape}")
+        if not np.iscomplexobj(out):
+            raise ParameterError(f"output with dtype={out.dtype} is not of complex type")
+        target = out if out.shape == tuple(shape) else out[..., :analysis.n_frames]
+        out_dtype = out.dtype
+    engine_dtype = np.dtype(np.complex128 if out_dtype.itemsize >= 16 else np.complex64)
+    analysis.check_fast(engine_dtype)
+
+    # The engine writes [row][frame][bin]; write straight into the caller's array when
+    # its transposed layout is exactly that.
+    direct = target.swapaxes(-1, -2)
+    if not (direct.flags.c_contiguous and direct.dtype == engine_dtype):
+        direct = np.empty(direct.shape, dtype=engine_dtype)
+    _ffi.call("swiftspec_stft", *analysis.signal_args(), _ffi.pointer(direct),
+              _ffi.dtype_code(engine_dtype), direct.size, analysis.n_threads)
+    if direct.base is not target and not np.shares_memory(direct, target):
+        target[...] = direct.swapaxes(-1, -2)
+    return target
+
+
+def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="hann",
+          center=True, dtype=None, length=None, out=None, n_threads=None):
+    """Inverse short-time Fourier transform, equal to ``librosa.istft``.
+
+    Parameters
+    ----------
+    stft_matrix : np.ndarray [shape=(..., 1 + n_fft//2, t)], complex
+        An STFT matrix (from `stft`).
+    hop_length : int > 0 or None
+        ``win_length // 4`` if None.
+    win_length : int <= n_fft or None
+        ``n_fft`` if None.
+    n_fft : int > 0 or None
+        ``2 * (stft_matrix.shape[-2] - 1)`` if None (give it for odd ``n_fft``).
+    window : string, tuple, number, callable, or np.ndarray
+        The window used by `stft`.
+    center : bool
+        Whether `stft` padded the signal (``center=True``).
+    dtype : np.dtype or None
+        Real output type; float32 for complex64 input, float64 for complex128.
+    length : int > 0 or None
+        Pad or trim the output to exactly this many samples.
+    out : np.ndarray or None
+        A real array of the output's shape to fill.
+    n_threads : int > 0 or None
+        Native threads for this call.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., n)]
+        The overlap-added inverse transforms divided by the window's squared envelope
+        (where it is above the smallest normal number).
+    """
+    stft_matrix = np.asarray(stft_matrix)
+    if stft_matrix.ndim < 2:
+        raise ParameterError(f"stft_matrix.shape={stft_matrix.shape} must have at least "
+                             "two dimensions (bins, frames)")
+    if n_fft is None:
+        n_fft = 2 * (stft_matrix.shape[-2] - 1)
+    n_fft = positive_int(n_fft, "n_fft")
+    if win_length is None:
+        win_length = n_fft
+    win_length = positive_int(win_length, "win_length")
+    if hop_length is None:
+        hop_length = int(win_length // 4)
+    hop_length = positive_int(hop_length, "hop_length")
+    if length is not None and not length:
+        length = None  # librosa treats length=0 as "not given"
+    if length is not None:
+        length = positive_int(length, "length")
+    window_values = pad_center(np.asarray(get_window(window, win_length, fftbins=True)),
+                               size=n_fft)
+    window_values = np.ascontiguousarray(window_values, dtype=np.float64)
+    if not np.all(np.isfinite(window_values)):
+        raise ParameterError(f"window={window!r} must give finite samples")
+
+    n_frames = stft_matrix.shape[-1]
+    out_dtype = dtype_c2r(stft_matrix.dtype) if dtype is None else np.dtype(dtype)
+    engine = np.dtype(np.complex128 if out_dtype == np.float64 else np.complex64)
+    n_out = _ffi.ctypes.c_int64(0)
+    _ffi.call("swiftspec_istft_length", n_frames, n_fft, hop_length, int(bool(center)),
+              -1 if length is None else length, _ffi.ctypes.byref(n_out))
+    lead = stft_matrix.shape[:-2]
+    shape = lead + (n_out.value,)
+    if out is not None and out.shape != shape:
+        raise ParameterError(f"Shape mismatch for provided output array out.shape={out.shape} "
+                             f"!= {list(shape)}")
+    rows = np.ascontiguousarray(np.swapaxes(stft_matrix, -1, -2), dtype=engine)
+    rows = rows.reshape((-1,) + rows.shape[-2:])
+    result = np.empty(shape, dtype=engine.type(0).real.dtype)
+    _ffi.call("swiftspec_istft", _ffi.pointer(rows), _ffi.dtype_code(engine), rows.shape[0],
+              n_frames, stft_matrix.shape[-2], n_fft, hop_length,
+              _ffi.f64_pointer(window_values), int(bool(center)),
+              -1 if length is None else length, _ffi.pointer(result), result.size,
+              _threads.resolve(n_threads))
+    if out is not None:
+        out[...] = result
+        return out
+    return result.astype(out_dtype, copy=False)
+
+
+# ---- Decibels ---------------------------------------------------------------------------
+
+def _db_axes(axes, ndim):
+    """librosa 1.0's axes: 'auto' is the last two (or one) axes; None means all."""
+    if isinstance(axes, str):
+        if axes != "auto":
+            raise ParameterError(f"axes={axes!r} must be 'auto', None, an int or a tuple of ints")
+        return (-2, -1) if ndim >= 2 else ((-1,) if ndim == 1 else None)
+    return axes
+
+
+def _groups(ndim, axes):
+    """Normalised, sorted reduction axes (all axes for None)."""
+    if axes is None:
+        return tuple(range(ndim))
+    axes = (axes,) if isinstance(axes, (int, np.integer)) else tuple(axes)
+    for axis in axes:
+        if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+            raise ParameterError(f"axes={axes!r} out of range for {ndim}-dimensional input")
+    return tuple(sorted({int(axis) % ndim for axis in axes}))
+
+
+def _is_max(ref):
+    return ref is np.max or ref is np.amax
+
+
+def _call_ref(ref, values, axes):
+    """``ref(values, axis=axes, keepdims=True)`` with librosa's error for bad callables."""
+    try:
+        return ref(values, axis=axes, keepdims=True)
+    except TypeError as error:
+        raise ParameterError(
+            "The provided reference function must support 'axis' and 'keepdims' "
+            "arguments for proper multichannel processing.") from error
+
+
+def _decibels(power, *, ref, amin, top_db, axes):
+    """power_to_db of a real array with normalised ``axes``.
+
+    The engine computes ``10 log10(max(amin, S))``, the reference and ``top_db`` per
+    reduction group. A reference that is neither a number nor ``np.max`` (another
+    callable, or an array) is subtracted by numpy, as librosa does.
+    """
+    if amin <= 0:
+        raise ParameterError("amin must be strictly positive")
+    if top_db is not None and top_db < 0:
+        raise ParameterError("top_db must be non-negative")
+    if power.dtype.kind in "biu":
+        power = power.astype(np.float64)
+    elif power.dtype not in (np.float32, np.float64):
+        power = power.astype(compute_dtype(power.dtype))
+    group_axes = _groups(power.ndim, axes)
+    if _is_max(ref):
+        return _kernel(power, group_axes, _ffi.REF_MAX, 0.0, amin, top_db)
+    ref_value = _call_ref(ref, power, axes) if callable(ref) else np.abs(ref)
+    ref_db = 10.0 * np.log10(np.maximum(amin, ref_value))
+    if np.ndim(ref_db) == 0 and np.asarray(ref_db).dtype == np.float64:
+        return _kernel(power, group_axes, _ffi.REF_SCALAR, float(ref_db), amin, top_db)
+    log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None)
+    log_spec -= ref_db
+    if top_db is not None:
+        log_spec = np.maximum(log_spec, log_spec.max(axis=axes, keepdims=True) - top_db)
+    return log_spec
+
+
+def _kernel(power, group_axes, ref_mode, ref_db, amin, top_db):
+    """Run swiftspec_power_to_db with each reduction group made contiguous."""
+    trailing = tuple(range(power.ndim - len(group_axes), power.ndim))
+    moved = np.moveaxis(power, group_axes, trailing)
+    source = np.ascontiguousarray(moved, dtype=power.dtype.newbyteorder("="))
+    group_len = int(np.prod(source.shape[source.ndim - len(group_axes):], dtype=np.int64))
+    n_groups = source.size // group_len if group_len else 0
+    if group_len == 0 and source.size == 0 and (ref_mode == _ffi.REF_MAX or top_db is not None):
+        raise ValueError("zero-size array to reduction operation maximum which has no identity")
+    result = np.empty_like(source)
+    _ffi.call("swiftspec_power_to_db", _ffi.pointer(source), _ffi.dtype_code(source.dtype),
+              n_groups, group_len, ref_mode, ref_db, float(amin), int(top_db is not None),
+              0.0 if top_db is None else float(top_db), _ffi.pointer(result), result.size)
+    return np.moveaxis(result, trailing, group_axes)
+
+
+def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto"):
+    """Convert a power spectrogram to decibels, equal to ``librosa.power_to_db`` (1.0).
+
+    ``10 * log10(max(amin, S)) - 10 * log10(max(amin, ref))``, then values below the
+    maximum minus ``top_db`` are raised to it.
+
+    Parameters
+    ----------
+    S : np.ndarray
+        Input power (complex input is reduced to its magnitude, with a warning).
+    ref : scalar or callable
+        Reference value, or a function of the input such as ``np.max``, called with
+        ``axis=axes, keepdims=True``.
+    amin : float > 0
+        Minimum threshold for ``S`` and ``ref``.
+    top_db : float >= 0 or None
+        Threshold the output at ``max - top_db`` (per reduction group).
+    axes : 'auto', None, int or tuple of ints
+        Axes over which ``ref`` and ``top_db`` reduce: 'auto' is the last two axes (per
+        channel, librosa 1.0); None is the whole array (librosa 0.11's behaviour).
+
+    Returns
+    -------
+    S_db : np.ndarray or numpy scalar
+        Same shape (and float dtype) as ``S``; a numpy scalar for scalar input.
+
+    Notes
+    -----
+    Arithmetic follows numpy's for the input's dtype (``log10`` in float32 for float32
+    input), so results match librosa to within one float32 ulp.
+    """
+    S = np.asarray(S)
+    if amin <= 0:
+        raise ParameterError("amin must be strictly positive")
+    if np.issubdtype(S.dtype, np.complexfloating):
+        warnings.warn("power_to_db was called on complex input so phase information will be "
+                      "discarded. To suppress this warning, call power_to_db(np.abs(D)**2) "
+                      "instead.", stacklevel=2)
+        magnitude = np.abs(S)
+    else:
+        magnitude = S
+    axes = _db_axes(axes, magnitude.ndim)
+    return _decibels(magnitude, ref=ref, amin=amin, top_db=top_db, axes=axes)[()]
+
+
+def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, axes="auto"):
+    """Convert an amplitude spectrogram to decibels, equal to ``librosa.amplitude_to_db``.
+
+    Equivalent to ``power_to_db(S**2, ref=ref**2, amin=amin**2, top_db=top_db)``.
+
+    Parameters
+    ----------
+    S : np.ndarray
+        Input amplitude (complex input is reduced to its magnitude, with a warning).
+    ref : scalar or callable
+        Reference amplitude, or a function such as ``np.max`` (see `power_to_db`).
+    amin : float > 0
+        Minimum amplitude.
+    top_db : float >= 0 or None
+        Threshold the output at ``max - top_db``.
+    axes : 'auto', None, int or tuple of ints
+        As in `power_to_db`.
+
+    Returns
+    -------
+    S_db : np.ndarray or numpy scalar
+    """
+    S = np.asarray(S)
+    if np.issubdtype(S.dtype, np.complexfloating):
+        warnings.warn("amplitude_to_db was called on complex input so phase information will "
+                      "be discarded. To suppress this warning, call amplitude_to_db(np.abs(S)) "
+                      "instead.", stacklevel=2)
+    magnitude = np.abs(S)
+    axes = _db_axes(axes, magnitude.ndim)
+    if _is_max(ref):
+        power_ref = ref  # max(|S|)**2 == max(|S|**2): the engine takes it from the power
+    elif callable(ref):
+        power_ref = _call_ref(ref, magnitude, axes) ** 2
+    else:
+        power_ref = np.abs(ref) ** 2
+    return _decibels(np.square(magnitude), ref=power_ref, amin=amin**2, top_db=top_db,
+                     axes=axes)[()]
+
+
+def db_to_power(S_db, *, ref=1.0):
+    """Convert decibels to power: ``ref * 10**(S_db / 10)`` (librosa.db_to_power)."""
+    return ref * np.power(10.0, S_db * 0.1)
+
+
+def db_to_amplitude(S_db, *, ref=1.0):
+    """Convert decibels to amplitude: ``db_to_power(S_db, ref=ref**2) ** 0.5``."""
+    return db_to_power(S_db, ref=ref**2) ** 0.5
