@@ -50,6 +50,8 @@ func nanMax<T: BinaryFloatingPoint>(_ values: UnsafePointer<T>, count: Int) -> T
 ///   - amin: > 0, rounded to `T` as numpy rounds a Python float against a `T` array.
 ///   - topDB: >= 0 or nil.
 /// - Complexity: O(count).
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
 public func powerToDecibels<T: DecibelScalar>(
   _ input: UnsafePointer<T>, count: Int, reference: DecibelReference, amin: Double,
   topDB: Double?, into output: UnsafeMutablePointer<T>

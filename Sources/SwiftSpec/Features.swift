@@ -31,6 +31,11 @@ public struct DecibelOptions: Sendable {
 ///
 /// - Precondition: `basis` holds `melCount * binCount` values; `out` holds
 ///   `rows * melCount * frameCount`.
+@_specialize(exported: true, where S == Float, F == Double, O == Float)
+@_specialize(exported: true, where S == Float, F == Float, O == Float)
+@_specialize(exported: true, where S == Float, F == Double, O == Double)
+@_specialize(exported: true, where S == Double, F == Double, O == Float)
+@_specialize(exported: true, where S == Double, F == Double, O == Double)
 public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,
@@ -86,6 +91,11 @@ func applyDecibels<O: DecibelScalar>(
 /// MFCCs: the log-mel spectrogram (`computeMelSpectrogram` with `decibels`), then
 /// `dct` (`[mfccCount][melCount]`, see `dctMatrix`) along the mel axis, accumulated in
 /// float64. `out` is `[row][mfcc][frame]`.
+@_specialize(exported: true, where S == Float, F == Double, O == Float)
+@_specialize(exported: true, where S == Float, F == Float, O == Float)
+@_specialize(exported: true, where S == Float, F == Double, O == Double)
+@_specialize(exported: true, where S == Double, F == Double, O == Float)
+@_specialize(exported: true, where S == Double, F == Double, O == Double)
 public func computeMFCC<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,

@@ -38,6 +38,8 @@ public func istftGeometry(frames: Int, nFFT: Int, hopLength: Int, center: Bool, 
 ///     `nFFT / 2 + 1` are ignored and missing ones are zero.
 ///   - window: `nFFT` samples, centred.
 ///   - output: `rows * outputLength` values (see `istftGeometry`).
+@_specialize(exported: true, where C == Float)
+@_specialize(exported: true, where C == Double)
 public func computeISTFT<C: BinaryFloatingPoint>(
   _ input: UnsafePointer<C>, rows: Int, frames: Int, bins: Int, nFFT: Int, hopLength: Int,
   window: [Double], center: Bool, length: Int?, into output: UnsafeMutablePointer<C>,

@@ -116,6 +116,11 @@ func forEachFrame<F: FFTScalar>(
 ///
 /// - Precondition: `out` holds `rows * frameCount * binCount` complex values.
 /// - Complexity: O(rows * frames * nFFT log nFFT).
+@_specialize(exported: true, where S == Float, F == Double, O == Float)
+@_specialize(exported: true, where S == Float, F == Float, O == Float)
+@_specialize(exported: true, where S == Float, F == Double, O == Double)
+@_specialize(exported: true, where S == Double, F == Double, O == Float)
+@_specialize(exported: true, where S == Double, F == Double, O == Double)
 public func computeSTFT<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingPoint>(
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, into out: UnsafeMutablePointer<O>, threads: Int

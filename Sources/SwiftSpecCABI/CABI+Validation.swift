@@ -151,11 +151,16 @@ func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, what: S
   }
 }
 
-private func allFinite<T: BinaryFloatingPoint>(_ values: UnsafePointer<T>, _ count: Int) -> Bool {
-  // x - x is 0 for finite x and NaN otherwise; one comparison per block keeps this fast.
-  var acc: T = 0
-  for i in 0..<count { acc += values[i] - values[i] }
-  return acc == 0
+private func allFinite<T: BinaryFloatingPoint>(_ values: UnsafePointer<T>, _ count: Int) -> Bool
+where T.RawSignificand: FixedWidthInteger {
+  // A value is NaN or infinite iff its exponent bits are all ones. The running maximum
+  // of the exponent fields vectorises; an early exit per element would not.
+  let exponentMask = (T.RawSignificand(1) << T.exponentBitCount - 1) << T.significandBitCount
+  var largest: T.RawSignificand = 0
+  for i in 0..<count {
+    largest = max(largest, T.RawSignificand(truncatingIfNeeded: values[i].exponentBitPattern) << T.significandBitCount)
+  }
+  return largest != exponentMask
 }
 
 func decibelOptions(
