@@ -27,8 +27,9 @@ def _mel_setup(y, sr, n_fft, hop_length, win_length, window, center, pad_mode, p
         raise ParameterError(f"power={power!r} must be a positive finite number")
     analysis = _Analysis(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
                          window=window, center=center, pad_mode=pad_mode, precision=precision,
-                         n_threads=n_threads, caller="swiftspec.feature.melspectrogram")
-    basis = mel_basis(sr=sr, n_fft=analysis.n_fft, **mel_kwargs)
+                         n_threads=n_threads, caller="swiftspec.feature.melspectrogram",
+                         stacklevel=4)
+    basis = mel_basis(sr=sr, n_fft=analysis.n_fft, stacklevel=4, **mel_kwargs)
     # librosa: |stft|**power has y's precision (a float64 power promotes it), then the
     # product with the basis promotes to the wider of the two.
     spec_dtype = np.result_type(np.float32 if analysis.rows.dtype == np.float32 else

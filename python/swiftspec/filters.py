@@ -119,7 +119,7 @@ def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, slaney, dtype):
 
 
 def mel_basis(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney",
-              dtype=np.float32):
+              dtype=np.float32, stacklevel=3):
     """`mel` without the copy: a cached, read-only basis (for internal use)."""
     sr = finite_positive(sr, "sr")
     n_fft = positive_int(n_fft, "n_fft")
@@ -137,7 +137,7 @@ def mel_basis(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="sl
         weights = _normalize_rows(weights, norm)
         weights.flags.writeable = False
     if n_empty:
-        warnings.warn(_EMPTY_FILTERS_WARNING, stacklevel=3)
+        warnings.warn(_EMPTY_FILTERS_WARNING, stacklevel=stacklevel)
     return weights
 
 

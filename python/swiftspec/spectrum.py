@@ -21,13 +21,13 @@ class _Analysis:
     """The validated framing of ``y`` shared by `stft` and the fused features."""
 
     def __init__(self, y, *, n_fft, hop_length, win_length, window, center, pad_mode,
-                 precision, n_threads, caller, default_hop=None):
+                 precision, n_threads, caller, stacklevel=3):
         n_fft = positive_int(n_fft, "n_fft")
         if win_length is None:
             win_length = n_fft
         win_length = positive_int(win_length, "win_length")
         if hop_length is None:
-            hop_length = default_hop if default_hop is not None else int(win_length // 4)
+            hop_length = int(win_length // 4)
             if hop_length < 1:
                 raise ParameterError(f"hop_length={hop_length} must be a positive integer "
                                      f"(the default win_length // 4 for win_length={win_length})")
@@ -51,7 +51,7 @@ class _Analysis:
                                      f"{sorted(_ffi.PAD_MODES)}")
             if n_fft > length:
                 warnings.warn(f"n_fft={n_fft} is too large for input signal of "
-                              f"length={length}", stacklevel=3)
+                              f"length={length}", stacklevel=stacklevel)
             if length == 0 and pad_mode not in ("constant", "empty"):
                 raise ParameterError(f"can't extend empty axis {y.ndim - 1} using modes other "
                                      "than 'constant' or 'empty'")
