@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A floating-point type with a `log10` in its own precision (`log10f` for `Float`).
-public protocol DecibelScalar: BinaryFloatingPoint {
+public protocol DecibelScalar: BinaryFloatingPoint, SIMDScalar {
   static func log10(_ x: Self) -> Self
 }
 

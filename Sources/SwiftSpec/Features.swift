@@ -48,29 +48,59 @@ public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Decib
   let bins = parameters.binCount
   let frames = layout.frameCount
   let rowSize = try checkedProduct(melCount, frames)
-  let bands = MelBands(basis: basis, melCount: melCount, bins: bins)
+  let packed = PackedMelBasis(basis: basis, melCount: melCount, bins: bins)
   try forEachFrame(F.self, rows: rows, layout: layout, window: parameters.window,
                    threads: threads) { (transformer, row, frameRange) throws(SpectrogramError) in
-    guard let powerBuffer = AlignedBuffer<O>(count: bins) else { throw .outOfMemory }
-    let spectrum = transformer.spectrum.pointer
-    let magnitudes = powerBuffer.pointer
+    // Power spectra of a block of frames, bin-major ([bin][frame]), feed the SIMD mel
+    // product, which writes contiguous runs of each output row.
+    let block = PackedMelBasis<O>.blockSize
+    guard let powers = AlignedBuffer<O>(count: bins * block) else { throw .outOfMemory }
     let rowSignal = signal + row * signalLength
     let rowOut = out + row * rowSize
-    for t in frameRange {
-      transformer.transform(frame: t, of: rowSignal)
-      for k in 0..<bins {
-        let re = F(O(spectrum[2 * k]))
-        let im = F(O(spectrum[2 * k + 1]))
-        let squared = re * re + im * im
-        magnitudes[k] = power == 2 ? O(squared)
-          : power == 1 ? O(squared.squareRoot())
-          : O(pow(Double(squared.squareRoot()), power))
+    var blockStart = frameRange.lowerBound
+    while blockStart < frameRange.upperBound {
+      let blockEnd = min(blockStart + block, frameRange.upperBound)
+      for t in blockStart..<blockEnd {
+        transformer.transform(frame: t, of: rowSignal)
+        powerSpectrum(transformer.spectrum.pointer, bins: bins, power: power,
+                      into: powers.pointer + (t - blockStart), stride: block)
       }
-      bands.project(magnitudes, into: rowOut + t, stride: frames)
+      packed.project(powers.pointer, count: blockEnd - blockStart,
+                     into: rowOut + blockStart, stride: frames)
+      blockStart = blockEnd
     }
   }
   if let decibels {
     try applyDecibels(decibels, to: out, rows: rows, rowSize: rowSize, threads: threads)
+  }
+}
+
+/// `|X|^power` of `bins` interleaved complex values, written every `stride` elements. Each component is first rounded to
+/// `O` (librosa stores the STFT as complex64 for float32 audio), then the power is taken
+/// in the FFT precision `F` and rounded to `O`.
+@inline(__always)
+func powerSpectrum<F: FFTScalar, O: BinaryFloatingPoint>(
+  _ spectrum: UnsafePointer<F>, bins: Int, power: Double, into out: UnsafeMutablePointer<O>,
+  stride: Int
+) {
+  if power == 2 {
+    for k in 0..<bins {
+      let re = F(O(spectrum[2 * k]))
+      let im = F(O(spectrum[2 * k + 1]))
+      out[k * stride] = O(re * re + im * im)
+    }
+  } else if power == 1 {
+    for k in 0..<bins {
+      let re = F(O(spectrum[2 * k]))
+      let im = F(O(spectrum[2 * k + 1]))
+      out[k * stride] = O((re * re + im * im).squareRoot())
+    }
+  } else {
+    for k in 0..<bins {
+      let re = Double(O(spectrum[2 * k]))
+      let im = Double(O(spectrum[2 * k + 1]))
+      out[k * stride] = O(pow((re * re + im * im).squareRoot(), power))
+    }
   }
 }
 
