@@ -3,17 +3,44 @@
 import Glibc
 #endif
 
-/// A floating-point type with a `log10` in its own precision (`log10f` for `Float`).
+/// A floating-point type whose `log10` is evaluated in its own precision, as numpy does.
 public protocol DecibelScalar: BinaryFloatingPoint, SIMDScalar {
-  static func log10(_ x: Self) -> Self
+  /// Replaces each of the `count` values with its base-10 logarithm.
+  static func log10(_ values: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Float: DecibelScalar {
-  @inlinable public static func log10(_ x: Float) -> Float { Glibc.log10f(x) }
+  /// `log10` rounded to `Float`, vectorised: `x = 2^e m` with `m` in [sqrt(1/2), sqrt(2)),
+  /// `ln m = 2 atanh(s)`, `s = (m - 1) / (m + 1)`, summed as an odd series in float64
+  /// (truncation below 1e-10 relative, far under float32's 6e-8), so the result is
+  /// the correctly rounded logarithm but in rare ties. Zero, subnormals, infinities and
+  /// NaN take the same branch-free path via selects.
+  public static func log10(_ values: UnsafeMutablePointer<Float>, count: Int) {
+    let log10Of2 = 0.30102999566398119521
+    let log10OfE = 0.43429448190325182765
+    for i in 0..<count {
+      let x = values[i]
+      let subnormal = x < Float.leastNormalMagnitude
+      let bits = (subnormal ? x * 16_777_216 : x).bitPattern  // 2^24 rescales subnormals
+      var exponent = Double(Int32(bitPattern: (bits >> 23) & 0xff) - (subnormal ? 151 : 127))
+      var m = Double(Float(bitPattern: (bits & 0x007f_ffff) | 0x3f80_0000))
+      let high = m > 1.4142135623730951
+      m = high ? m * 0.5 : m
+      exponent = high ? exponent + 1 : exponent
+      let s = (m - 1) / (m + 1)
+      let s2 = s * s
+      let series = 2 + s2 * (2.0 / 3 + s2 * (2.0 / 5 + s2 * (2.0 / 7 + s2 * (2.0 / 9 + s2 * (2.0 / 11)))))
+      let result = Float(exponent * log10Of2 + s * series * log10OfE)
+      // log10(0) = -inf; log10(+inf) = +inf; NaN and negatives give NaN.
+      values[i] = x == 0 ? -.infinity : (x == .infinity ? x : (x > 0 ? result : .nan))
+    }
+  }
 }
 
 extension Double: DecibelScalar {
-  @inlinable public static func log10(_ x: Double) -> Double { Glibc.log10(x) }
+  public static func log10(_ values: UnsafeMutablePointer<Double>, count: Int) {
+    for i in 0..<count { values[i] = Glibc.log10(values[i]) }
+  }
 }
 
 /// How the decibel reference is chosen.
@@ -61,12 +88,14 @@ public func powerToDecibels<T: DecibelScalar>(
   switch reference {
   case .decibels(let value): refDB = value
   case .maximum:
-    refDB = Double(T(10) * T.log10(nanMaximum(floor, nanMax(input, count: count))))
+    // The same log10 as the values', so the maximum itself maps to exactly 0 dB.
+    var peak = nanMaximum(floor, nanMax(input, count: count))
+    T.log10(&peak, count: 1)
+    refDB = Double(T(10) * peak)
   }
-  for i in 0..<count {
-    let db = T(10) * T.log10(nanMaximum(floor, input[i]))
-    output[i] = T(Double(db) - refDB)
-  }
+  for i in 0..<count { output[i] = nanMaximum(floor, input[i]) }
+  T.log10(output, count: count)
+  for i in 0..<count { output[i] = T(Double(T(10) * output[i]) - refDB) }
   if let topDB {
     let threshold = nanMax(UnsafePointer(output), count: count) - T(topDB)
     for i in 0..<count { output[i] = nanMaximum(output[i], threshold) }
