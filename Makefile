@@ -11,7 +11,7 @@ LIB := python/swiftspec/_lib/libswiftspec.so
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
 TEST_DEPS := numpy pytest librosa pillow scipy
 
-.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo clean
+.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo package-test clean
 
 all: build
 
@@ -55,3 +55,7 @@ demo: build $(PY311)
 
 clean:
 	rm -rf .build $(VENV) $(LIB) build dist python/*.egg-info
+
+# Build the wheel, install it in a fresh venv, and check that it is self-contained.
+package-test: system-deps
+	bash tools/package_test.sh "$(PYTHON)"

@@ -33,7 +33,15 @@ let package = Package(
     .target(
       name: "SwiftSpecCABI",
       dependencies: ["SwiftSpec", "CSwiftSpec"],
-      linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "defs"])]
+      exclude: ["exports.map"],
+      linkerSettings: [
+        // Unresolved symbols fail the build instead of the first dlopen.
+        .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "defs"]),
+        // Only swiftspec_* is exported (see exports.map).
+        .unsafeFlags([
+          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/SwiftSpecCABI/exports.map",
+        ]),
+      ]
     ),
 
     // MARK: - Unit test bundles
