@@ -11,7 +11,7 @@ LIB := python/swiftspec/_lib/libswiftspec.so
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
 TEST_DEPS := numpy pytest librosa pillow scipy
 
-.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo package-test clean
+.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo package-test wisdom clean
 
 all: build
 
@@ -55,6 +55,13 @@ demo: build $(PY311)
 
 clean:
 	rm -rf .build $(VENV) $(LIB) build dist python/*.egg-info
+
+# Regenerate the FFTW wisdom embedded in the library (about 40 s; see tools/make_wisdom.c).
+wisdom: system-deps
+	mkdir -p .build
+	cc -O2 tools/make_wisdom.c -l:libfftw3f.a -l:libfftw3.a -lm -o .build/make_wisdom
+	.build/make_wisdom > Sources/SwiftSpec/FFTWisdom.swift.tmp
+	mv Sources/SwiftSpec/FFTWisdom.swift.tmp Sources/SwiftSpec/FFTWisdom.swift
 
 # Build the wheel, install it in a fresh venv, and check that it is self-contained.
 package-test: system-deps

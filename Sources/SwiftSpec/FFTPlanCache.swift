@@ -16,8 +16,10 @@ public protocol FFTScalar: BinaryFloatingPoint, Sendable {
   /// Inverse complex-to-real transform (unnormalised; destroys `input`).
   static func inverse(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Self>,
                       _ output: UnsafeMutablePointer<Self>)
-  /// Makes a plan; called only under the cache lock.
-  static func makePlan(size: Int, inverse: Bool) -> OpaquePointer?
+  /// Makes a plan with planner `flags`; called only under the cache lock.
+  static func makePlan(size: Int, inverse: Bool, flags: UInt32) -> OpaquePointer?
+  /// Adds FFTW wisdom (plans measured ahead of time); called only under the cache lock.
+  static func importWisdom(_ wisdom: String)
   static var precisionTag: Int { get }
 }
 
@@ -39,15 +41,16 @@ extension Double: FFTScalar {
       fftw_execute_dft_c2r(plan.raw, $0, output)
     }
   }
-  public static func makePlan(size: Int, inverse: Bool) -> OpaquePointer? {
+  public static func makePlan(size: Int, inverse: Bool, flags: UInt32) -> OpaquePointer? {
     planWithScratch(Double.self, size: size) { real, complex in
       complex.withMemoryRebound(to: fftw_complex.self, capacity: size / 2 + 1) {
         inverse
-          ? fftw_plan_dft_c2r_1d(Int32(size), $0, real, UInt32(FFTW_ESTIMATE))
-          : fftw_plan_dft_r2c_1d(Int32(size), real, $0, UInt32(FFTW_ESTIMATE))
+          ? fftw_plan_dft_c2r_1d(Int32(size), $0, real, flags)
+          : fftw_plan_dft_r2c_1d(Int32(size), real, $0, flags)
       }
     }
   }
+  public static func importWisdom(_ wisdom: String) { _ = fftw_import_wisdom_from_string(wisdom) }
   public static var precisionTag: Int { 64 }
 }
 
@@ -64,15 +67,16 @@ extension Float: FFTScalar {
       fftwf_execute_dft_c2r(plan.raw, $0, output)
     }
   }
-  public static func makePlan(size: Int, inverse: Bool) -> OpaquePointer? {
+  public static func makePlan(size: Int, inverse: Bool, flags: UInt32) -> OpaquePointer? {
     planWithScratch(Float.self, size: size) { real, complex in
       complex.withMemoryRebound(to: fftwf_complex.self, capacity: size / 2 + 1) {
         inverse
-          ? fftwf_plan_dft_c2r_1d(Int32(size), $0, real, UInt32(FFTW_ESTIMATE))
-          : fftwf_plan_dft_r2c_1d(Int32(size), real, $0, UInt32(FFTW_ESTIMATE))
+          ? fftwf_plan_dft_c2r_1d(Int32(size), $0, real, flags)
+          : fftwf_plan_dft_r2c_1d(Int32(size), real, $0, flags)
       }
     }
   }
+  public static func importWisdom(_ wisdom: String) { _ = fftwf_import_wisdom_from_string(wisdom) }
   public static var precisionTag: Int { 32 }
 }
 
@@ -106,6 +110,11 @@ public final class AlignedBuffer<T: BinaryFloatingPoint> {
 
 /// The process-wide plan cache.
 ///
+/// Plans come from wisdom measured ahead of time (FFTWisdom.swift, FFTW_PATIENT) for the
+/// common sizes, else from FFTW_ESTIMATE. Both are deterministic: the same size gets the
+/// same plan, hence the same bits, in every process. Nothing is measured at run time (a
+/// measured 2048-point plan costs ~140 ms and may differ from run to run).
+///
 /// FFTW's planner is not thread-safe, so plans are made under a pthread mutex. The mutex
 /// has `pthread_atfork` handlers (taken before fork, released in parent and child) so a
 /// fork while another thread plans cannot leave the child with a lock nobody releases.
@@ -122,6 +131,8 @@ final class PlanCache: @unchecked Sendable {
   init() {
     mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     pthread_mutex_init(mutex, nil)
+    Double.importWisdom(embeddedWisdomDouble)
+    Float.importWisdom(embeddedWisdomFloat)
     // Global initialisers run exactly once, so registering here is race-free.
     pthread_atfork(
       { pthread_mutex_lock(planCache.mutex) },
@@ -137,9 +148,10 @@ final class PlanCache: @unchecked Sendable {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     if let cached = plans[key] { return cached }
-    guard let raw = T.makePlan(size: size, inverse: inverse) else {
-      throw .fftPlanFailed(size: size)
-    }
+    let fromWisdom = UInt32(FFTW_PATIENT) | UInt32(FFTW_WISDOM_ONLY)
+    guard let raw = T.makePlan(size: size, inverse: inverse, flags: fromWisdom)
+      ?? T.makePlan(size: size, inverse: inverse, flags: UInt32(FFTW_ESTIMATE))
+    else { throw .fftPlanFailed(size: size) }
     let plan = FFTPlan(raw: raw)
     plans[key] = plan
     return plan
