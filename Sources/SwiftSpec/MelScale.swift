@@ -143,11 +143,7 @@ final class PackedMelBasis<T: BinaryFloatingPoint & SIMDScalar> {
     offset = .allocate(capacity: max(1, melCount))
     var total = 0
     for m in 0..<melCount {
-      let row = basis + m * bins
-      var lo = 0
-      while lo < bins && row[lo] == 0 { lo += 1 }
-      var hi = bins
-      while hi > lo && row[hi - 1] == 0 { hi -= 1 }
+      let (lo, hi) = Self.nonZeroSpan(basis + m * bins, count: bins)
       firstBin[m] = lo
       width[m] = hi - lo
       offset[m] = total
@@ -157,6 +153,24 @@ final class PackedMelBasis<T: BinaryFloatingPoint & SIMDScalar> {
     for m in 0..<melCount {
       (weights + offset[m]).initialize(from: basis + m * bins + firstBin[m], count: width[m])
     }
+  }
+
+  /// The first and one-past-last non-zero index of `count` non-negative values, testing
+  /// 16 at a time by their sum (each call packs the whole basis, so this scan is most of
+  /// a short clip's overhead; a sum of non-negative finite values is 0 only if all are).
+  private static func nonZeroSpan(_ row: UnsafePointer<T>, count: Int) -> (Int, Int) {
+    func allZero(_ start: Int) -> Bool {
+      var sum: T = 0
+      for j in start..<(start + 16) { sum += row[j].magnitude }
+      return sum == 0
+    }
+    var lo = 0
+    while lo + 16 <= count, allZero(lo) { lo += 16 }
+    while lo < count && row[lo] == 0 { lo += 1 }
+    var hi = count
+    while hi - 16 >= lo, allZero(hi - 16) { hi -= 16 }
+    while hi > lo && row[hi - 1] == 0 { hi -= 1 }
+    return (lo, hi)
   }
 
   deinit {

@@ -8,18 +8,26 @@ import numpy as np
 from .exceptions import ParameterError
 
 
-def valid_audio(y):
-    """Raise ParameterError unless ``y`` is a finite floating-point ndarray, ndim >= 1."""
+def valid_audio(y, *, finite=True):
+    """Raise ParameterError unless ``y`` is a finite floating-point ndarray, ndim >= 1.
+
+    ``finite=False`` skips the scan for NaN and infinity, for callers whose native call
+    checks it anyway (see ``spectrum._Analysis.run``).
+    """
+    # librosa's messages, followed by what was given.
     if not isinstance(y, np.ndarray):
-        raise ParameterError("Audio data must be of type numpy.ndarray")
+        raise ParameterError(
+            f"Audio data must be of type numpy.ndarray, given {type(y).__name__}")
     if not np.issubdtype(y.dtype, np.floating):
-        raise ParameterError("Audio data must be floating-point")
+        raise ParameterError(f"Audio data must be floating-point, given y.dtype={y.dtype}")
     if y.ndim == 0:
         raise ParameterError(
             f"Audio data must be at least one-dimensional, given y.shape={y.shape}"
         )
-    if not np.isfinite(y).all():
-        raise ParameterError("Audio buffer is not finite everywhere")
+    if finite and not np.isfinite(y).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
+        raise ParameterError(f"Audio buffer is not finite everywhere: "
+                             f"y[{', '.join(map(str, index))}]={y[index]}")
     return True
 
 
@@ -28,11 +36,32 @@ def is_positive_int(x):
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x > 0
 
 
+# Sizes cross the C ABI as int64_t (ctypes would wrap larger ones silently); FFTW plans
+# take an int, so no FFT (or window for one) is longer than MAX_FFT_SIZE.
+INT64_MAX = 2**63 - 1
+MAX_FFT_SIZE = 2**31 - 1
+
+
 def positive_int(value, name):
     """``value`` as an int, or ParameterError naming it."""
     if not is_positive_int(value):
         raise ParameterError(f"{name}={value!r} must be a positive integer")
+    if value > INT64_MAX:
+        raise ParameterError(f"{name}={value!r} is too large (at most 2**63 - 1)")
     return int(value)
+
+
+def fft_size(value, name="n_fft"):
+    """``value`` as an FFT length (1 .. MAX_FFT_SIZE), or ParameterError naming it.
+
+    Checked before any window or basis of that length is allocated, so a huge value is
+    a clear error rather than a MemoryError.
+    """
+    value = positive_int(value, name)
+    if value > MAX_FFT_SIZE:
+        raise ParameterError(f"{name}={value} is too large: FFT sizes are at most "
+                             f"{MAX_FFT_SIZE} (FFTW's limit)")
+    return value
 
 
 def finite_positive(value, name):

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Short-time Fourier transforms and decibel conversions (librosa.core.spectrum)."""
 
+import functools
 import warnings
 
 import numpy as np
 
 from . import _ffi, _threads
-from ._validate import (as_rows, compute_dtype, dtype_c2r, dtype_r2c, is_positive_int,
-                        positive_int, valid_audio)
+from ._validate import (INT64_MAX, as_rows, compute_dtype, dtype_c2r, dtype_r2c, fft_size,
+                        is_positive_int, positive_int, valid_audio)
 from .exceptions import ParameterError
 from .filters import get_window, pad_center
 
@@ -17,15 +18,51 @@ __all__ = ["stft", "istft", "power_to_db", "amplitude_to_db", "db_to_power",
 _UNSUPPORTED_PAD_MODES = ("wrap", "maximum", "mean", "median", "minimum")
 
 
+def _check_window_fits(window, win_length, n_fft):
+    """librosa's pad_center error for win_length > n_fft, raised before a named window of
+    win_length samples is computed (so a huge win_length is not a MemoryError). Arrays and
+    callables are left to get_window and pad_center, which report them in librosa's order."""
+    if win_length > n_fft and not callable(window) and not isinstance(window, (np.ndarray, list)):
+        raise ParameterError(f"Target size ({n_fft:d}) must be at least input size "
+                             f"({win_length:d})")
+
+
+def _fft_window(window, win_length, n_fft):
+    """The analysis window centred in n_fft: float64, C-contiguous, validated.
+
+    Cached for names, tuples and numbers (not for arrays or callables, which may change):
+    building and padding a window costs more than analysing a short clip.
+    """
+    if isinstance(window, (str, tuple)) or np.isscalar(window):
+        return _cached_fft_window(window, win_length, n_fft)
+    return _make_fft_window(window, win_length, n_fft)
+
+
+def _make_fft_window(window, win_length, n_fft):
+    fft_window = pad_center(np.asarray(get_window(window, win_length, fftbins=True)),
+                            size=n_fft)
+    if fft_window.shape != (n_fft,) or not np.all(np.isfinite(fft_window)):
+        raise ParameterError(f"window={window!r} must give {win_length} finite samples")
+    return np.ascontiguousarray(fft_window, dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_fft_window(window, win_length, n_fft):
+    fft_window = _make_fft_window(window, win_length, n_fft)
+    fft_window.flags.writeable = False
+    return fft_window
+
+
 class _Analysis:
     """The validated framing of ``y`` shared by `stft` and the fused features."""
 
     def __init__(self, y, *, n_fft, hop_length, win_length, window, center, pad_mode,
                  precision, n_threads, caller, stacklevel=3):
-        n_fft = positive_int(n_fft, "n_fft")
+        n_fft = fft_size(n_fft, "n_fft")
         if win_length is None:
             win_length = n_fft
         win_length = positive_int(win_length, "win_length")
+        _check_window_fits(window, win_length, n_fft)
         if hop_length is None:
             hop_length = int(win_length // 4)
             if hop_length < 1:
@@ -33,14 +70,12 @@ class _Analysis:
                                      f"(the default win_length // 4 for win_length={win_length})")
         elif not is_positive_int(hop_length):
             raise ParameterError(f"hop_length={hop_length} must be a positive integer")
+        hop_length = positive_int(hop_length, "hop_length")  # and at most 2**63 - 1
         if precision not in _ffi.PRECISIONS:
             raise ParameterError(f"precision={precision!r} must be 'exact' or 'fast'")
-        valid_audio(y)
+        valid_audio(y, finite=False)  # the engine scans for NaN/inf: see run()
 
-        fft_window = pad_center(np.asarray(get_window(window, win_length, fftbins=True)),
-                                size=n_fft)
-        if fft_window.shape != (n_fft,) or not np.all(np.isfinite(fft_window)):
-            raise ParameterError(f"window={window!r} must give {win_length} finite samples")
+        fft_window = _fft_window(window, win_length, n_fft)
 
         length = y.shape[-1]
         if center:
@@ -54,7 +89,7 @@ class _Analysis:
                               f"length={length}", stacklevel=stacklevel)
             if length == 0 and pad_mode not in ("constant", "empty"):
                 raise ParameterError(f"can't extend empty axis {y.ndim - 1} using modes other "
-                                     "than 'constant' or 'empty'")
+                                     f"than 'constant' or 'empty' (pad_mode={pad_mode!r})")
             padded = length + 2 * (n_fft // 2)
         else:
             if n_fft > length:
@@ -66,7 +101,7 @@ class _Analysis:
 
         self.n_fft = n_fft
         self.hop_length = hop_length
-        self.window = np.ascontiguousarray(fft_window, dtype=np.float64)
+        self.window = fft_window
         self.center = bool(center)
         self.pad_mode = _ffi.PAD_MODES.get(pad_mode, 0)
         self.precision = precision
@@ -75,6 +110,7 @@ class _Analysis:
         self.n_frames = 1 + (padded - n_fft) // hop_length
         self.n_bins = 1 + n_fft // 2
         self.y_dtype = y.dtype
+        self.audio = y
         self.rows = as_rows(y, compute_dtype(y.dtype))
 
     def check_fast(self, out_dtype):
@@ -85,12 +121,20 @@ class _Analysis:
                 f"float32/complex64 result (got {self.y_dtype} audio, {np.dtype(out_dtype)} "
                 "result); convert with y.astype(np.float32) or use precision='exact'")
 
-    def signal_args(self):
-        """The leading arguments of every framed C function."""
+    def run(self, name, *args):
+        """Call framed C function ``name`` on the audio, followed by ``args``.
+
+        The engine checks the audio for NaN and infinity as it reads it; when it finds
+        some, ``valid_audio`` reports them with librosa's message.
+        """
         rows = self.rows
-        return (_ffi.pointer(rows), _ffi.dtype_code(rows.dtype), rows.shape[0], rows.shape[1],
-                self.n_fft, self.hop_length, _ffi.f64_pointer(self.window), int(self.center),
-                self.pad_mode, _ffi.PRECISIONS[self.precision])
+        try:
+            _ffi.call(name, _ffi.pointer(rows), _ffi.dtype_code(rows.dtype), rows.shape[0],
+                      rows.shape[1], self.n_fft, self.hop_length, _ffi.pointer(self.window),
+                      int(self.center), self.pad_mode, _ffi.PRECISIONS[self.precision], *args)
+        except _ffi.NonFiniteInputError:
+            valid_audio(self.audio)
+            raise
 
 
 def stft(y, *, n_fft=2048, hop_length=None, win_length=None, window="hann", center=True,
@@ -174,7 +218,7 @@ def stft(y, *, n_fft=2048, hop_length=None, win_length=None, window="hann", cent
     direct = target.swapaxes(-1, -2)
     if not (direct.flags.c_contiguous and direct.dtype == engine_dtype):
         direct = np.empty(direct.shape, dtype=engine_dtype)
-    _ffi.call("swiftspec_stft", *analysis.signal_args(), _ffi.pointer(direct),
+    analysis.run("swiftspec_stft", _ffi.pointer(direct),
               _ffi.dtype_code(engine_dtype), direct.size, analysis.n_threads)
     if direct.base is not target and not np.shares_memory(direct, target):
         target[...] = direct.swapaxes(-1, -2)
@@ -220,10 +264,11 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
                              "two dimensions (bins, frames)")
     if n_fft is None:
         n_fft = 2 * (stft_matrix.shape[-2] - 1)
-    n_fft = positive_int(n_fft, "n_fft")
+    n_fft = fft_size(n_fft, "n_fft")
     if win_length is None:
         win_length = n_fft
     win_length = positive_int(win_length, "win_length")
+    _check_window_fits(window, win_length, n_fft)
     if hop_length is None:
         hop_length = int(win_length // 4)
     hop_length = positive_int(hop_length, "hop_length")
@@ -231,6 +276,16 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
         length = None  # librosa treats length=0 as "not given"
     if length is not None:
         length = positive_int(length, "length")
+    else:
+        n_natural = (n_fft + hop_length * (stft_matrix.shape[-1] - 1)
+                     - (2 * (n_fft // 2) if center else 0))
+        if n_natural < 0:
+            raise ParameterError(f"istft of n_frames={stft_matrix.shape[-1]} frames gives no "
+                                 f"output (length {n_natural} for n_fft={n_fft}, "
+                                 f"hop_length={hop_length}); pass length=")
+        if n_natural > INT64_MAX:
+            raise ParameterError(f"istft output length {n_natural} (hop_length={hop_length}, "
+                                 f"n_frames={stft_matrix.shape[-1]}) is too large")
     window_values = pad_center(np.asarray(get_window(window, win_length, fftbins=True)),
                                size=n_fft)
     window_values = np.ascontiguousarray(window_values, dtype=np.float64)
@@ -249,11 +304,12 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
         raise ParameterError(f"Shape mismatch for provided output array out.shape={out.shape} "
                              f"!= {list(shape)}")
     rows = np.ascontiguousarray(np.swapaxes(stft_matrix, -1, -2), dtype=engine)
-    rows = rows.reshape((-1,) + rows.shape[-2:])
+    # An explicit row count: -1 is ambiguous for an empty matrix (no frames).
+    rows = rows.reshape((int(np.prod(lead, dtype=np.int64)),) + rows.shape[-2:])
     result = np.empty(shape, dtype=engine.type(0).real.dtype)
     _ffi.call("swiftspec_istft", _ffi.pointer(rows), _ffi.dtype_code(engine), rows.shape[0],
               n_frames, stft_matrix.shape[-2], n_fft, hop_length,
-              _ffi.f64_pointer(window_values), int(bool(center)),
+              _ffi.pointer(window_values), int(bool(center)),
               -1 if length is None else length, _ffi.pointer(result), result.size,
               _threads.resolve(n_threads))
     if out is not None:
@@ -295,7 +351,7 @@ def _call_ref(ref, values, axes):
     except TypeError as error:
         raise ParameterError(
             "The provided reference function must support 'axis' and 'keepdims' "
-            "arguments for proper multichannel processing.") from error
+            f"arguments for proper multichannel processing. (ref={ref!r})") from error
 
 
 def _decibels(power, *, ref, amin, top_db, axes):
@@ -306,19 +362,29 @@ def _decibels(power, *, ref, amin, top_db, axes):
     callable, or an array) is subtracted by numpy, as librosa does.
     """
     if amin <= 0:
-        raise ParameterError("amin must be strictly positive")
+        raise ParameterError(f"amin must be strictly positive (amin={amin!r})")
     if top_db is not None and top_db < 0:
-        raise ParameterError("top_db must be non-negative")
+        raise ParameterError(f"top_db must be non-negative (top_db={top_db!r})")
     if power.dtype.kind in "biu":
         power = power.astype(np.float64)
     elif power.dtype not in (np.float32, np.float64):
+        # float16 / longdouble: computed in float32 / float64, returned in the input's
+        # type as librosa (numpy) returns it.
+        result_dtype = power.dtype
         power = power.astype(compute_dtype(power.dtype))
+        return _decibels(power, ref=ref, amin=amin, top_db=top_db,
+                         axes=axes).astype(result_dtype)
     group_axes = _groups(power.ndim, axes)
     if _is_max(ref):
         return _kernel(power, group_axes, _ffi.REF_MAX, 0.0, amin, top_db)
     ref_value = _call_ref(ref, power, axes) if callable(ref) else np.abs(ref)
     ref_db = 10.0 * np.log10(np.maximum(amin, ref_value))
     if np.ndim(ref_db) == 0 and np.asarray(ref_db).dtype == np.float64:
+        if power.ndim == 0 and power.dtype != np.float64:
+            # numpy scalar arithmetic: the float64 reference term promotes the float32
+            # scalar to float64 (librosa returns np.float64); top_db cannot clip a scalar.
+            log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None)
+            return np.asarray(np.float64(log_spec[()]) - float(ref_db))
         return _kernel(power, group_axes, _ffi.REF_SCALAR, float(ref_db), amin, top_db)
     log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None)
     log_spec -= ref_db
@@ -331,7 +397,9 @@ def _kernel(power, group_axes, ref_mode, ref_db, amin, top_db):
     """Run swiftspec_power_to_db with each reduction group made contiguous."""
     trailing = tuple(range(power.ndim - len(group_axes), power.ndim))
     moved = np.moveaxis(power, group_axes, trailing)
-    source = np.ascontiguousarray(moved, dtype=power.dtype.newbyteorder("="))
+    # (ascontiguousarray makes 0-d input 1-d: keep the shape so scalars give scalars)
+    source = np.ascontiguousarray(moved, dtype=power.dtype.newbyteorder("=")).reshape(
+        moved.shape)
     group_len = int(np.prod(source.shape[source.ndim - len(group_axes):], dtype=np.int64))
     n_groups = source.size // group_len if group_len else 0
     if group_len == 0 and source.size == 0 and (ref_mode == _ffi.REF_MAX or top_db is not None):
@@ -376,7 +444,7 @@ def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto"):
     """
     S = np.asarray(S)
     if amin <= 0:
-        raise ParameterError("amin must be strictly positive")
+        raise ParameterError(f"amin must be strictly positive (amin={amin!r})")
     if np.issubdtype(S.dtype, np.complexfloating):
         warnings.warn("power_to_db was called on complex input so phase information will be "
                       "discarded. To suppress this warning, call power_to_db(np.abs(D)**2) "
