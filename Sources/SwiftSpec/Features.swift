@@ -134,28 +134,48 @@ public func computeMFCC<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
 ) throws(SpectrogramError) {
   let frames = try parameters.layout(signalLength: signalLength).frameCount
   let melRow = try checkedProduct(melCount, frames)
-  guard let logMel = AlignedBuffer<O>(count: try checkedProduct(rows, melRow)) else {
+  // The log-mel scratch holds a group of rows at a time: at most mfccScratchLimit values,
+  // or one row, so a large batch needs no log-mel array of its full size.
+  let groupRows = max(1, min(rows, mfccScratchLimit / max(1, melRow)))
+  guard let logMel = AlignedBuffer<O>(count: try checkedProduct(groupRows, melRow)) else {
     throw .outOfMemory
   }
-  try computeMelSpectrogram(
-    signal, rows: rows, signalLength: signalLength, parameters: parameters, fft: F.self,
-    power: power, basis: basis, melCount: melCount, decibels: decibels,
-    into: logMel.pointer, threads: threads)
-  let source = UnsafePointer(logMel.pointer)
+  var firstRow = 0
+  while firstRow < rows {
+    let count = min(groupRows, rows - firstRow)
+    try computeMelSpectrogram(
+      signal + firstRow * signalLength, rows: count, signalLength: signalLength,
+      parameters: parameters, fft: F.self, power: power, basis: basis, melCount: melCount,
+      decibels: decibels, into: logMel.pointer, threads: threads)
+    try applyDCT(dct, mfccCount: mfccCount, to: UnsafePointer(logMel.pointer), rows: count,
+                 melCount: melCount, frames: frames, into: out + firstRow * mfccCount * frames,
+                 threads: threads)
+    firstRow += count
+  }
+}
+
+/// Values of log-mel scratch `computeMFCC` may hold at once (16 MB of float32).
+let mfccScratchLimit = 1 << 22
+
+/// `y[row][k][t] = sum_m dct[k][m] x[row][m][t]`, accumulated in float64.
+func applyDCT<O: DecibelScalar>(
+  _ dct: UnsafePointer<Double>, mfccCount: Int, to x: UnsafePointer<O>, rows: Int,
+  melCount: Int, frames: Int, into out: UnsafeMutablePointer<O>, threads: Int
+) throws(SpectrogramError) {
   try parallelChunks(count: rows, threads: threads) { (rowRange) throws(SpectrogramError) in
     guard let accumulator = AlignedBuffer<Double>(count: frames) else { throw .outOfMemory }
     let sum = accumulator.pointer
     for row in rowRange {
-      let x = source + row * melRow
-      let y = out + row * mfccCount * frames
+      let source = x + row * melCount * frames
+      let target = out + row * mfccCount * frames
       for k in 0..<mfccCount {
         for t in 0..<frames { sum[t] = 0 }
         for m in 0..<melCount {
           let c = dct[k * melCount + m]
-          let xm = x + m * frames
+          let xm = source + m * frames
           for t in 0..<frames { sum[t] += c * Double(xm[t]) }
         }
-        for t in 0..<frames { y[k * frames + t] = O(sum[t]) }
+        for t in 0..<frames { target[k * frames + t] = O(sum[t]) }
       }
     }
   }

@@ -4,14 +4,15 @@
 import numpy as np
 
 from . import _ffi
-from ._validate import finite_positive, finite_real, positive_int
+from ._validate import fft_size, finite_positive, finite_real
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "fft_frequencies"]
 
 
 def _convert(values, to_mel, htk):
     values = np.asarray(values)
-    source = np.ascontiguousarray(values, dtype=np.float64)
+    # ascontiguousarray makes 0-d input 1-d: keep the shape so scalars return scalars.
+    source = np.ascontiguousarray(values, dtype=np.float64).reshape(values.shape)
     out = np.empty_like(source)
     _ffi.call("swiftspec_convert_mel", _ffi.f64_pointer(source), source.size, int(to_mel),
               int(bool(htk)), _ffi.f64_pointer(out), out.size)
@@ -98,7 +99,7 @@ def fft_frequencies(*, sr=22050, n_fft=2048):
     freqs : np.ndarray [shape=(1 + n_fft/2,), dtype=float64]
     """
     sr = finite_positive(sr, "sr")
-    n_fft = positive_int(n_fft, "n_fft")
+    n_fft = fft_size(n_fft, "n_fft")
     out = np.empty(1 + n_fft // 2, dtype=np.float64)
     _ffi.call("swiftspec_fft_frequencies", sr, n_fft, _ffi.f64_pointer(out), out.size)
     return out

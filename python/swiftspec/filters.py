@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from . import _ffi
-from ._validate import finite_positive, finite_real, positive_int
+from ._validate import fft_size, finite_positive, finite_real
 from .exceptions import ParameterError
 
 __all__ = ["get_window", "mel", "pad_center"]
@@ -15,7 +15,7 @@ __all__ = ["get_window", "mel", "pad_center"]
 # scipy.signal.get_window names of the windows computed natively (bit-identical).
 _NATIVE_WINDOWS = {
     "hann": "hann", "han": "hann",
-    "hamming": "hamming", "hamm": "hamming", "ha": "hamming",
+    "hamming": "hamming", "hamm": "hamming", "ham": "hamming",
     "blackman": "blackman", "black": "blackman", "blk": "blackman",
     "boxcar": "boxcar", "box": "boxcar", "ones": "boxcar", "rect": "boxcar",
     "rectangular": "boxcar",
@@ -69,7 +69,9 @@ def get_window(window, Nx, *, fftbins=True):
         return window(Nx)
     if isinstance(window, str) and window in _NATIVE_WINDOWS:
         n = _window_length(Nx)
-        return _native_window(_NATIVE_WINDOWS[window], n, bool(fftbins)).copy()
+        if not isinstance(fftbins, bool):  # scipy.signal.get_window's check
+            raise ParameterError(f"Parameter fftbins={fftbins!r} is not of type bool!")
+        return _native_window(_NATIVE_WINDOWS[window], n, fftbins).copy()
     if isinstance(window, (str, tuple)) or np.isscalar(window):
         try:
             import scipy.signal
@@ -78,7 +80,10 @@ def get_window(window, Nx, *, fftbins=True):
                 f"window={window!r} needs scipy (pip install scipy); without it, use one "
                 f"of {sorted(set(_NATIVE_WINDOWS.values()))} or an array"
             ) from error
-        return scipy.signal.get_window(window, Nx, fftbins=fftbins)
+        try:
+            return scipy.signal.get_window(window, Nx, fftbins=fftbins)
+        except ValueError as error:  # scipy's message; a ParameterError is a ValueError too
+            raise ParameterError(str(error)) from error
     if isinstance(window, (np.ndarray, list)):
         if len(window) == Nx:
             return np.asarray(window)
@@ -87,8 +92,9 @@ def get_window(window, Nx, *, fftbins=True):
 
 
 def _window_length(Nx):
-    if isinstance(Nx, bool) or not isinstance(Nx, (int, np.integer)) or Nx < 0:
-        raise ParameterError(f"Window length Nx={Nx!r} must be a non-negative integer")
+    # scipy.signal.get_window (hence librosa) rejects Nx <= 0 with a ValueError.
+    if isinstance(Nx, bool) or not isinstance(Nx, (int, np.integer)) or Nx < 1:
+        raise ParameterError(f"Window length Nx={Nx!r} must be a positive integer")
     return int(Nx)
 
 
@@ -122,7 +128,7 @@ def mel_basis(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="sl
               dtype=np.float32, stacklevel=3):
     """`mel` without the copy: a cached, read-only basis (for internal use)."""
     sr = finite_positive(sr, "sr")
-    n_fft = positive_int(n_fft, "n_fft")
+    n_fft = fft_size(n_fft, "n_fft")
     n_mels = int(n_mels)
     if n_mels < 0:
         raise ParameterError(f"n_mels={n_mels} must be non-negative")
