@@ -11,7 +11,7 @@ LIB := python/swiftspec/_lib/libswiftspec.so
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
 TEST_DEPS := numpy pytest librosa pillow scipy
 
-.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo package-test wisdom clean
+.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo bench package-test wisdom clean
 
 all: build
 
@@ -49,6 +49,21 @@ py-test: build venvs
 	PYTHONPATH=python $(PY312) -m pytest python/tests -q
 
 test: swift-test c-smoke py-test
+
+# Peers for bench/: librosa, scipy, and torchaudio when a CPU torch is installable (here a
+# local wheel, torch 2.13.0+cpu). PyPI's newest torchaudio (2.11) ships C++ extensions
+# built for torch 2.11; its transforms are pure Python, so the extensions are removed to let
+# it import with the CPU torch. Without torch the benchmark skips torchaudio.
+BENCH := $(VENV)/bench/bin/python
+$(BENCH):
+	$(PYTHON) -m venv $(VENV)/bench
+	$(BENCH) -m pip install -q numpy scipy librosa
+	-$(BENCH) -m pip install -q "torch==2.13.0+cpu" && \
+	  $(BENCH) -m pip install -q --no-deps torchaudio==2.11.0 && \
+	  rm -f $(VENV)/bench/lib/python3*/site-packages/torchaudio/lib/*.so
+
+bench: build $(BENCH)
+	PYTHONPATH=python $(BENCH) bench/bench.py
 
 demo: build $(PY311)
 	PYTHONPATH=python $(PY311) examples/demo.py

@@ -195,32 +195,40 @@ def bench_overhead(repeats):
 
 
 MEMORY_SNIPPET = textwrap.dedent("""
-    import os, sys, numpy as np
+    import sys, numpy as np
     def status(key):
         for line in open('/proc/self/status'):
             if line.startswith(key):
                 return int(line.split()[1]) * 1024
-    y = (0.1 * np.random.default_rng(0).standard_normal({n})).astype(np.float32)
     name = sys.argv[1]
-    sys.path.insert(0, {bench_dir!r})
-    import bench
-    fn = dict(swiftspec=bench.swiftspec_impl('fast'), librosa=bench.librosa_impl,
-              torchaudio=bench.torchaudio_impl)[name]
-    fn = fn() if name != 'swiftspec' else fn
-    small = fn(y[:{sr}])  # load and warm up everything first
-    del small
+    kw = dict(sr={sr}, n_fft={n_fft}, hop_length={hop}, n_mels={n_mels})
+    if name.startswith('swiftspec'):
+        import swiftspec
+        feature = swiftspec.feature.mfcc if name.endswith('mfcc') else swiftspec.feature.melspectrogram
+        fn = lambda y: feature(y=y, n_threads=1, **kw)
+    elif name == 'librosa':
+        import librosa
+        fn = lambda y: librosa.feature.melspectrogram(y=y, **kw)
+    else:
+        import torch, torchaudio.transforms as T
+        torch.set_num_threads(1)
+        mel = T.MelSpectrogram(sample_rate={sr}, n_fft={n_fft}, hop_length={hop}, n_mels={n_mels},
+                               mel_scale='slaney', norm='slaney', pad_mode='constant')
+        fn = lambda y: mel(torch.from_numpy(y)).numpy()
+    y = (0.1 * np.random.default_rng(0).standard_normal({n})).astype(np.float32)
+    fn(y[:{sr}])  # load and warm up everything first
     with open('/proc/self/clear_refs', 'w') as f:
         f.write('5')  # reset the peak RSS
     before = status('VmRSS:')
     out = fn(y)
-    peak = status('VmHWM:')
-    print(peak - before - out.nbytes, out.nbytes)
+    print(status('VmHWM:') - before - out.nbytes, out.nbytes)
 """)
 
 
 def bench_memory(names):
+    """Peak memory of melspectrogram (and swiftspec's mfcc) on a ten-minute recording."""
     results = {}
-    code = MEMORY_SNIPPET.format(n=LONG, sr=SR, bench_dir=os.path.dirname(os.path.abspath(__file__)))
+    code = MEMORY_SNIPPET.format(n=LONG, sr=SR, n_fft=N_FFT, hop=HOP, n_mels=N_MELS)
     for name in names:
         proc = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True)
         if proc.returncode == 0:
@@ -280,8 +288,8 @@ def main():
     one_clip, batched, scaling = bench_throughput(impls, args.repeats)
     stft = bench_stft(args.repeats)
     overhead, _ = bench_overhead(args.repeats)
-    memory = bench_memory([n for n in ("swiftspec", "librosa", "torchaudio")
-                           if n == "swiftspec" or n in impls])
+    memory = bench_memory(["swiftspec melspectrogram", "swiftspec mfcc"]
+                          + [n for n in ("librosa", "torchaudio") if n in impls])
     cold = bench_cold_start([n for n in ("swiftspec", "librosa")
                              if n == "swiftspec" or n in impls], max(3, args.repeats // 2))
 
@@ -312,7 +320,8 @@ def main():
               *ratio_rows(stft, "swiftspec.stft fast"),
               "", f"**Python overhead per call**: {overhead * 1e6:.1f} us "
               "(full `melspectrogram` call minus the bare C call, 4096 samples)",
-              "", "**Ten-minute recording**: peak memory beyond input and output", "",
+              "", "**Ten-minute recording**: peak memory beyond input and output of `melspectrogram` "
+              "(power; and swiftspec's `mfcc`)", "",
               "| implementation | extra memory | output | extra / output |", "|---|---|---|---|"]
     for name, (extra, output) in memory.items():
         lines.append(f"| {name} | {extra / 2**20:.1f} MiB | {output / 2**20:.1f} MiB | "

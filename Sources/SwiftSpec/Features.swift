@@ -60,19 +60,34 @@ public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Decib
     var blockStart = frameRange.lowerBound
     while blockStart < frameRange.upperBound {
       let blockEnd = min(blockStart + block, frameRange.upperBound)
-      for t in blockStart..<blockEnd {
-        transformer.transform(frame: t, of: rowSignal)
-        powerSpectrum(transformer.spectrum.pointer, bins: bins, power: power,
-                      into: powers.pointer + (t - blockStart), stride: block)
-      }
-      packed.project(powers.pointer, count: blockEnd - blockStart,
-                     into: rowOut + blockStart, stride: frames)
+      melBlock(transformer, rowSignal, frames: blockStart..<blockEnd, power: power,
+               packed: packed, powers: powers.pointer, into: rowOut + blockStart,
+               stride: frames)
       blockStart = blockEnd
     }
   }
   if let decibels {
     try applyDecibels(decibels, to: out, rows: rows, rowSize: rowSize, threads: threads)
   }
+}
+
+/// The mel power of `frames` (at most `PackedMelBasis.blockSize` of them) of one signal,
+/// written to `out[m * stride + (t - frames.lowerBound)]`; `powers` is scratch for
+/// `binCount * blockSize` values.
+@inline(__always)
+func melBlock<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
+  _ transformer: FrameTransformer<F>, _ signal: UnsafePointer<S>, frames: Range<Int>,
+  power: Double, packed: PackedMelBasis<O>, powers: UnsafeMutablePointer<O>,
+  into out: UnsafeMutablePointer<O>, stride: Int
+) {
+  let block = PackedMelBasis<O>.blockSize
+  let bins = transformer.layout.nFFT / 2 + 1
+  for t in frames {
+    transformer.transform(frame: t, of: signal)
+    powerSpectrum(transformer.spectrum.pointer, bins: bins, power: power,
+                  into: powers + (t - frames.lowerBound), stride: block)
+  }
+  packed.project(powers, count: frames.count, into: out, stride: stride)
 }
 
 /// `|X|^power` of `bins` interleaved complex values, written every `stride` elements. Each component is first rounded to
@@ -134,8 +149,14 @@ public func computeMFCC<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
 ) throws(SpectrogramError) {
   let frames = try parameters.layout(signalLength: signalLength).frameCount
   let melRow = try checkedProduct(melCount, frames)
+  if melRow > mfccScratchLimit {
+    return try computeMFCCInTwoPasses(
+      signal, rows: rows, signalLength: signalLength, parameters: parameters, fft: F.self,
+      power: power, basis: basis, melCount: melCount, decibels: decibels, dct: dct,
+      mfccCount: mfccCount, into: out, threads: threads)
+  }
   // The log-mel scratch holds a group of rows at a time: at most mfccScratchLimit values,
-  // or one row, so a large batch needs no log-mel array of its full size.
+  // so a large batch needs no log-mel array of its full size.
   let groupRows = max(1, min(rows, mfccScratchLimit / max(1, melRow)))
   guard let logMel = AlignedBuffer<O>(count: try checkedProduct(groupRows, melRow)) else {
     throw .outOfMemory
@@ -154,8 +175,101 @@ public func computeMFCC<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
   }
 }
 
-/// Values of log-mel scratch `computeMFCC` may hold at once (16 MB of float32).
+/// Values of log-mel scratch `computeMFCC` may hold at once (16 MB of float32); longer
+/// rows take `computeMFCCInTwoPasses`.
 let mfccScratchLimit = 1 << 22
+
+/// MFCCs of rows too long for a log-mel scratch (a ten-minute recording, say), in memory
+/// independent of their length: a first pass over the frames finds each row's peak dB
+/// (for `top_db`), a second recomputes each block of frames' log-mel, clamps it and
+/// applies the DCT. Every value is computed exactly as in the one-pass path, so both
+/// paths give identical bits; the price is a second FFT of every frame.
+func computeMFCCInTwoPasses<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
+  _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
+  fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,
+  decibels: DecibelOptions, dct: UnsafePointer<Double>, mfccCount: Int,
+  into out: UnsafeMutablePointer<O>, threads: Int
+) throws(SpectrogramError) {
+  guard case .decibels(let refDB) = decibels.reference else {
+    throw .invalidArgument("MFCC needs a fixed dB reference")
+  }
+  let layout = try parameters.layout(signalLength: signalLength)
+  let frames = layout.frameCount
+  let bins = parameters.binCount
+  let block = PackedMelBasis<O>.blockSize
+  let packed = PackedMelBasis(basis: basis, melCount: melCount, bins: bins)
+  let peaks = PeakTable<O>(count: rows)
+
+  // Calls body(transformer, row, block of frames, log-mel [mel][block]) for every block.
+  func forEachLogMelBlock(
+    _ body: (_ row: Int, _ frames: Range<Int>, _ logMel: UnsafeMutablePointer<O>) -> Void
+  ) throws(SpectrogramError) {
+    try forEachFrame(F.self, rows: rows, layout: layout, window: parameters.window,
+                     threads: threads) { (transformer, row, frameRange) throws(SpectrogramError) in
+      guard let powers = AlignedBuffer<O>(count: bins * block),
+        let columns = AlignedBuffer<O>(count: max(1, melCount) * block)
+      else { throw .outOfMemory }
+      var start = frameRange.lowerBound
+      while start < frameRange.upperBound {
+        let end = min(start + block, frameRange.upperBound)
+        melBlock(transformer, signal + row * signalLength, frames: start..<end, power: power,
+                 packed: packed, powers: powers.pointer, into: columns.pointer, stride: block)
+        powerToDecibels(columns.pointer, count: melCount * block, reference: .decibels(refDB),
+                        amin: decibels.amin, topDB: nil, into: columns.pointer)
+        body(row, start..<end, columns.pointer)
+        start = end
+      }
+    }
+  }
+
+  if decibels.topDB != nil {
+    try forEachLogMelBlock { row, frameRange, logMel in
+      var peak = -O.infinity
+      for m in 0..<melCount {
+        for j in 0..<frameRange.count { peak = nanMaximum(peak, logMel[m * block + j]) }
+      }
+      peaks.merge(peak, row: row)
+    }
+  }
+  try forEachLogMelBlock { row, frameRange, logMel in
+    if let topDB = decibels.topDB {
+      let threshold = peaks[row] - O(topDB)
+      for i in 0..<(melCount * block) { logMel[i] = nanMaximum(logMel[i], threshold) }
+    }
+    let target = out + row * mfccCount * frames + frameRange.lowerBound
+    for k in 0..<mfccCount {
+      for j in 0..<frameRange.count {
+        var sum = 0.0
+        for m in 0..<melCount { sum += dct[k * melCount + m] * Double(logMel[m * block + j]) }
+        target[k * frames + j] = O(sum)
+      }
+    }
+  }
+}
+
+/// Per-row maxima merged from several threads (NaN wins, as numpy's max).
+private final class PeakTable<O: BinaryFloatingPoint>: @unchecked Sendable {
+  private var values: [O]
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+  init(count: Int) {
+    values = Array(repeating: -O.infinity, count: count)
+    pthread_mutex_init(mutex, nil)
+  }
+
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+
+  func merge(_ value: O, row: Int) {
+    pthread_mutex_lock(mutex)
+    values[row] = nanMaximum(values[row], value)
+    pthread_mutex_unlock(mutex)
+  }
+
+  subscript(row: Int) -> O { values[row] }
+}
 
 /// `y[row][k][t] = sum_m dct[k][m] x[row][m][t]`, accumulated in float64.
 func applyDCT<O: DecibelScalar>(
