@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Spectral features (librosa.feature): mel spectrogram and MFCC, fused in the engine."""
 
+import functools
+
 import numpy as np
 
 from . import _ffi
@@ -178,9 +180,16 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
 def _dct_matrix(dct_type, norm, n, n_out):
     if n < 1 or (dct_type == 1 and n < 2):
         raise ParameterError(f"DCT type {dct_type} needs more than n={n} mel bands")
+    return _cached_dct_matrix(dct_type, _ffi.DCT_NORMS[norm], n, n_out)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_dct_matrix(dct_type, norm_code, n, n_out):
+    """The read-only DCT matrix [n_out][n] from the engine."""
     matrix = np.empty((n_out, n), dtype=np.float64)
-    _ffi.call("swiftspec_dct_matrix", dct_type, _ffi.DCT_NORMS[norm], n, n_out,
+    _ffi.call("swiftspec_dct_matrix", dct_type, norm_code, n, n_out,
               _ffi.f64_pointer(matrix), matrix.size)
+    matrix.flags.writeable = False
     return matrix
 
 
