@@ -53,9 +53,10 @@ public struct FrameLayout: Sendable, Equatable {
     if center && signalLength == 0 && padMode != .constant && padMode != .empty {
       throw .invalidArgument("can't extend empty axis using modes other than 'constant' or 'empty'")
     }
+    // Uncentred, n_fft > length is librosa's "n_fft is too large for uncentered analysis":
+    // no frame fits, which swiftspec.h reports as SWIFTSPEC_ERR_INPUT_TOO_SHORT.
     if !center && nFFT > signalLength {
-      throw .invalidArgument(
-        "n_fft=\(nFFT) is too large for uncentered analysis of input signal of length=\(signalLength)")
+      throw .inputTooShort(n: signalLength, frameLength: nFFT)
     }
     let (padded, overflow) = signalLength.addingReportingOverflow(2 * pad)
     guard !overflow else { throw .sizeOverflow }
@@ -63,7 +64,8 @@ public struct FrameLayout: Sendable, Equatable {
     frameCount = 1 + (padded - nFFT) / hopLength
 
     // librosa's partition: frames < startK touch the left pad; frames >= tailK the right.
-    let startK = (pad + hopLength - 1) / hopLength
+    // ceil(pad / hop) without the overflow of pad + hop - 1 for huge hops.
+    let startK = pad / hopLength + (pad % hopLength == 0 ? 0 : 1)
     let tailK = floorDiv(signalLength + pad - nFFT, hopLength) + 1
     if !center || tailK <= startK {
       headSegmentEnd = signalLength
@@ -71,7 +73,9 @@ public struct FrameLayout: Sendable, Equatable {
       firstTailFrame = center ? 0 : frameCount
     } else {
       headSegmentEnd = min(signalLength, (startK - 1) * hopLength - pad + nFFT + 1)
-      tailSegmentStart = tailK * hopLength - pad
+      // Used only by frames >= tailK, which exist only if tailK < frameCount; then the
+      // product is below the padded length. Otherwise it may overflow: wrap, unused.
+      tailSegmentStart = tailK &* hopLength &- pad
       firstTailFrame = tailK
     }
   }

@@ -73,6 +73,16 @@ func positive(_ value: Int64, _ name: String) throws(SpectrogramError) -> Int {
   return result
 }
 
+/// An FFT length: > 0, its `n_fft` doubles of window addressable (else `.sizeOverflow`),
+/// and within FFTW's `int` sizes (else `.fftPlanFailed`), checked before any buffer of
+/// that length is read or allocated.
+func fftLength(_ value: Int64) throws(SpectrogramError) -> Int {
+  let n = try positive(value, "n_fft")
+  _ = try checkedProduct(n, MemoryLayout<Double>.stride)
+  guard n <= Int(Int32.max) else { throw .fftPlanFailed(size: n) }
+  return n
+}
+
 func flag(_ value: Int32, _ name: String) throws(SpectrogramError) -> Bool {
   guard value == 0 || value == 1 else { throw .invalidArgument("\(name)=\(value) must be 0 or 1") }
   return value == 1
@@ -96,7 +106,8 @@ func inputBuffer<T>(_ pointer: UnsafePointer<T>?, count: Int, as _: T.Type = T.s
 func inputBuffer<T>(_ pointer: UnsafeRawPointer?, count: Int, as _: T.Type)
   throws(SpectrogramError) -> UnsafePointer<T>
 {
-  try rawInput(pointer, bytes: count * MemoryLayout<T>.stride).assumingMemoryBound(to: T.self)
+  try rawInput(pointer, bytes: try checkedProduct(count, MemoryLayout<T>.stride))
+    .assumingMemoryBound(to: T.self)
 }
 
 func rawInput(_ pointer: UnsafeRawPointer?, bytes: Int) throws(SpectrogramError)
@@ -129,6 +140,8 @@ func outputBuffer<T>(
 func finiteWindow(_ window: UnsafePointer<Double>?, count: Int) throws(SpectrogramError)
   -> [Double]
 {
+  // A window of `count` doubles must fit in memory before it is copied.
+  _ = try checkedProduct(count, MemoryLayout<Double>.stride)
   let values = Array(UnsafeBufferPointer(start: try inputBuffer(window, count: count), count: count))
   guard values.allSatisfy(\.isFinite) else {
     throw .invalidArgument("window contains a non-finite value")

@@ -96,17 +96,18 @@ public func swiftspecMelFilterBank(
     let type = try SampleType(dtype)
     let htk = try flag(htk, "htk")
     let slaney = try flag(slaneyNorm, "slaney_norm")
+    // The capacity is checked before the bank is built: it bounds the work and memory.
     let bank: MelFilterBank
     switch type {
     case .float32:
+      let out = try outputBuffer(out, capacity: outCap, needed: needed, as: Float.self)
       bank = try MelFilterBank(sampleRate: sr, nFFT: n, melCount: mels, fmin: fmin, fmax: fmax,
                                htk: htk, slaneyNorm: slaney, dtype: Float.self)
-      let out = try outputBuffer(out, capacity: outCap, needed: needed, as: Float.self)
       for (i, w) in bank.weights.enumerated() { out[i] = Float(w) }
     case .float64:
+      let out = try outputBuffer(out, capacity: outCap, needed: needed, as: Double.self)
       bank = try MelFilterBank(sampleRate: sr, nFFT: n, melCount: mels, fmin: fmin, fmax: fmax,
                                htk: htk, slaneyNorm: slaney, dtype: Double.self)
-      let out = try outputBuffer(out, capacity: outCap, needed: needed, as: Double.self)
       for (i, w) in bank.weights.enumerated() { out[i] = w }
     }
     nEmpty.pointee = Int64(bank.emptyFilterCount)
@@ -203,7 +204,7 @@ public func swiftspecISTFT(
     let rows = try size(nRows, "n_rows")
     let frames = try size(nFrames, "n_frames")
     let bins = try size(nBins, "n_bins")
-    let n = try positive(nFFT, "n_fft")
+    let n = try fftLength(nFFT)
     let hop = try positive(hopLength, "hop_length")
     let centered = try flag(center, "center")
     let target = length < 0 ? nil : try positive(length, "length")
@@ -367,7 +368,7 @@ struct AnalysisRequest {
     outputType = try SampleType(outDtype)
     rows = try size(nRows, "n_rows")
     signalLength = try size(nSamples, "n_samples")
-    let n = try positive(nFFT, "n_fft")
+    let n = try fftLength(nFFT)
     let hop = try positive(hopLength, "hop_length")
     guard let mode = PadMode(rawValue: padMode) else {
       throw .invalidArgument("unknown pad mode code \(padMode)")

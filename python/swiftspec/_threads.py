@@ -53,7 +53,7 @@ def get_num_threads():
 def resolve(n_threads):
     """The thread count for one call: ``n_threads`` if given, else the default."""
     if n_threads is None:
-        return get_num_threads()
+        return min(get_num_threads(), 1024)  # set_num_threads accepts any size
     if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
         raise ParameterError(f"n_threads={n_threads!r} must be a positive integer or None")
     return min(n_threads, 1024)

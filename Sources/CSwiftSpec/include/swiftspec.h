@@ -25,6 +25,10 @@
  *   the caller must free. Inputs must not overlap outputs unless stated.
  * - Nothing is validated lazily: all arguments are checked (null pointers, ranges,
  *   overflow of size products, finiteness of audio) before any output is written.
+ * - Functions that plan an FFT (stft, istft and the fused features) need
+ *   n_fft <= INT32_MAX (FFTW's limit): a larger n_fft returns
+ *   SWIFTSPEC_ERR_FFT_PLAN_FAILED, or SWIFTSPEC_ERR_SIZE_OVERFLOW when n_fft doubles of
+ *   window would not even be addressable, before the window is read.
  *
  * Thread safety
  * -------------
@@ -85,7 +89,8 @@ enum {
   SWIFTSPEC_WINDOW_HAMMING = 1,
   SWIFTSPEC_WINDOW_BLACKMAN = 2,
   SWIFTSPEC_WINDOW_BOXCAR = 3,
-  SWIFTSPEC_WINDOW_BARTLETT = 4
+  SWIFTSPEC_WINDOW_BARTLETT = 4,
+  SWIFTSPEC_WINDOW_TRIANG = 5
 };
 
 /* How the decibel reference is chosen. */
