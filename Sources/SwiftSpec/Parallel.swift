@@ -16,7 +16,7 @@ private final class ThreadBody: @unchecked Sendable {
 ///
 /// Runs inline when one chunk suffices or a thread cannot be created. Rethrows the
 /// first error a chunk throws, after every chunk has finished.
-func parallelChunks(
+public func parallelChunks(
   count: Int, threads: Int, minimumChunk: Int = 1,
   _ body: (Range<Int>) throws(SpectrogramError) -> Void
 ) throws(SpectrogramError) {

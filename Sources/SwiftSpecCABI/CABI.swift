@@ -323,10 +323,11 @@ public func swiftspecMFCC(
 public func swiftspecPowerToDB(
   _ input: UnsafeRawPointer?, _ dtype: Int32, _ nGroups: Int64, _ groupLen: Int64,
   _ refMode: Int32, _ refDB: Double, _ amin: Double, _ hasTopDB: Int32, _ topDB: Double,
-  _ output: UnsafeMutableRawPointer?, _ outCap: Int64
+  _ output: UnsafeMutableRawPointer?, _ outCap: Int64, _ nThreads: Int32
 ) -> Int32 {
   withStatus { () throws(SpectrogramError) in
     let type = try SampleType(dtype)
+    let threads = try threadCount(nThreads)
     let groups = try size(nGroups, "n_groups")
     let length = try size(groupLen, "group_len")
     let count = try checkedProduct(groups, length)
@@ -334,9 +335,11 @@ public func swiftspecPowerToDB(
     func convert<T: DecibelScalar>(_: T.Type) throws(SpectrogramError) {
       let source = try inputBuffer(input, count: count, as: T.self)
       let target = try outputBuffer(output, capacity: outCap, needed: count, as: T.self)
-      for g in 0..<groups {
-        powerToDecibels(source + g * length, count: length, reference: options.reference,
-                        amin: options.amin, topDB: options.topDB, into: target + g * length)
+      try parallelChunks(count: groups, threads: threads) { groupRange in
+        for g in groupRange {
+          powerToDecibels(source + g * length, count: length, reference: options.reference,
+                          amin: options.amin, topDB: options.topDB, into: target + g * length)
+        }
       }
     }
     switch type {

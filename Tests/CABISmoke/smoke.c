@@ -201,7 +201,7 @@ static void check_decibels(void) {
   double db[6];
   const double expected[6] = {0.0, 10.0, 20.0, -30.0, 10.0 * log10(2.0), -100.0};
   int32_t status = swiftspec_power_to_db(power, SWIFTSPEC_FLOAT64, 1, 6, SWIFTSPEC_REF_SCALAR,
-                                         0.0, 1e-10, 0, 0.0, db, 6);
+                                         0.0, 1e-10, 0, 0.0, db, 6, 1);
   double worst = 0.0;
   for (int i = 0; i < 6; i++) worst = fmax(worst, fabs(db[i] - expected[i]));
   snprintf(detail, sizeof detail, "status %d, max error %.3g dB", (int)status, worst);
@@ -212,7 +212,7 @@ static void check_decibels(void) {
   double groups[6] = {100.0, 1.0, 1e-9, 4.0, 0.4, 4e-7};
   const double clamped[6] = {0.0, -20.0, -50.0, 0.0, -10.0, -50.0};
   status = swiftspec_power_to_db(groups, SWIFTSPEC_FLOAT64, 2, 3, SWIFTSPEC_REF_MAX, 0.0,
-                                 1e-10, 1, 50.0, groups, 6);
+                                 1e-10, 1, 50.0, groups, 6, 2);
   worst = 0.0;
   for (int i = 0; i < 6; i++) worst = fmax(worst, fabs(groups[i] - clamped[i]));
   snprintf(detail, sizeof detail, "status %d, max error %.3g dB", (int)status, worst);

@@ -121,12 +121,12 @@ struct CABIContractTests {
     var db = [Double](repeating: 7, count: 4)
     let power: [Double] = [1, 2, 3, 4]
     expectStatus(swiftspec_power_to_db(power, Int32(SWIFTSPEC_FLOAT64), 1, 4,
-                                       Int32(SWIFTSPEC_REF_SCALAR), 0, 0, 0, 0, &db, 4),
+                                       Int32(SWIFTSPEC_REF_SCALAR), 0, 0, 0, 0, &db, 4, 1),
                  invalid, "amin 0")
     expectStatus(swiftspec_power_to_db(power, Int32(SWIFTSPEC_FLOAT64), 1, 4, 2, 0, 1e-10, 0,
-                                       0, &db, 4), invalid, "ref mode 2")
+                                       0, &db, 4, 1), invalid, "ref mode 2")
     expectStatus(swiftspec_power_to_db(power, Int32(SWIFTSPEC_FLOAT64), 1, 4,
-                                       Int32(SWIFTSPEC_REF_MAX), 0, 1e-10, 1, -1, &db, 4),
+                                       Int32(SWIFTSPEC_REF_MAX), 0, 1e-10, 1, -1, &db, 4, 1),
                  invalid, "top_db -1")
     #expect(db.allSatisfy { $0 == 7 } && w.allSatisfy { $0 == 7 }, "nothing written")
   }
@@ -211,7 +211,7 @@ struct CABIContractTests {
                  "n_fft 2^62")
     var db = [Double](repeating: 7, count: 4)
     expectStatus(swiftspec_power_to_db(db, Int32(SWIFTSPEC_FLOAT64), 1, 1 << 61, 0, 0, 1e-10,
-                                       0, 0, &db, 4), SWIFTSPEC_ERR_SIZE_OVERFLOW,
+                                       0, 0, &db, 4, 1), SWIFTSPEC_ERR_SIZE_OVERFLOW,
                  "power_to_db bytes")
     var n: Int64 = 0
     expectStatus(swiftspec_istft_length(1 << 40, 64, 1 << 40, 1, -1, &n),
@@ -257,7 +257,7 @@ struct CABIContractTests {
     #expect(empty == 0)
     var db: [Double] = [7]
     expectStatus(swiftspec_power_to_db(db, Int32(SWIFTSPEC_FLOAT64), 1, 1 << 61, 0, 0, 1e-10, 0,
-                                       0, &db, 1), SWIFTSPEC_ERR_SIZE_OVERFLOW, "power_to_db")
+                                       0, &db, 1, 1), SWIFTSPEC_ERR_SIZE_OVERFLOW, "power_to_db")
   }
 
   @Test("every status code of swiftspec.h is returned by some call (INTERNAL is reserved)")

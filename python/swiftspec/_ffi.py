@@ -106,7 +106,7 @@ _PROTOTYPES = {
     "swiftspec_power_to_db": (
         c_int32,
         [c_void_p, c_int32, c_int64, c_int64, c_int32, c_double, c_double, c_int32, c_double,
-         c_void_p, c_int64],
+         c_void_p, c_int64, c_int32],
     ),
     "swiftspec_log_melspectrogram": (
         c_int32,

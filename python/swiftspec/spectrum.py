@@ -354,7 +354,7 @@ def _call_ref(ref, values, axes):
             f"arguments for proper multichannel processing. (ref={ref!r})") from error
 
 
-def _decibels(power, *, ref, amin, top_db, axes):
+def _decibels(power, *, ref, amin, top_db, axes, threads):
     """power_to_db of a real array with normalised ``axes``.
 
     The engine computes ``10 log10(max(amin, S))``, the reference and ``top_db`` per
@@ -372,28 +372,28 @@ def _decibels(power, *, ref, amin, top_db, axes):
         # type as librosa (numpy) returns it.
         result_dtype = power.dtype
         power = power.astype(compute_dtype(power.dtype))
-        return _decibels(power, ref=ref, amin=amin, top_db=top_db,
-                         axes=axes).astype(result_dtype)
+        return _decibels(power, ref=ref, amin=amin, top_db=top_db, axes=axes,
+                         threads=threads).astype(result_dtype)
     group_axes = _groups(power.ndim, axes)
     if _is_max(ref):
-        return _kernel(power, group_axes, _ffi.REF_MAX, 0.0, amin, top_db)
+        return _kernel(power, group_axes, _ffi.REF_MAX, 0.0, amin, top_db, threads)
     ref_value = _call_ref(ref, power, axes) if callable(ref) else np.abs(ref)
     ref_db = 10.0 * np.log10(np.maximum(amin, ref_value))
     if np.ndim(ref_db) == 0 and np.asarray(ref_db).dtype == np.float64:
         if power.ndim == 0 and power.dtype != np.float64:
             # numpy scalar arithmetic: the float64 reference term promotes the float32
             # scalar to float64 (librosa returns np.float64); top_db cannot clip a scalar.
-            log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None)
+            log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None, threads)
             return np.asarray(np.float64(log_spec[()]) - float(ref_db))
-        return _kernel(power, group_axes, _ffi.REF_SCALAR, float(ref_db), amin, top_db)
-    log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None)
+        return _kernel(power, group_axes, _ffi.REF_SCALAR, float(ref_db), amin, top_db, threads)
+    log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None, threads)
     log_spec -= ref_db
     if top_db is not None:
         log_spec = np.maximum(log_spec, log_spec.max(axis=axes, keepdims=True) - top_db)
     return log_spec
 
 
-def _kernel(power, group_axes, ref_mode, ref_db, amin, top_db):
+def _kernel(power, group_axes, ref_mode, ref_db, amin, top_db, threads):
     """Run swiftspec_power_to_db with each reduction group made contiguous."""
     trailing = tuple(range(power.ndim - len(group_axes), power.ndim))
     moved = np.moveaxis(power, group_axes, trailing)
@@ -407,11 +407,12 @@ def _kernel(power, group_axes, ref_mode, ref_db, amin, top_db):
     result = np.empty_like(source)
     _ffi.call("swiftspec_power_to_db", _ffi.pointer(source), _ffi.dtype_code(source.dtype),
               n_groups, group_len, ref_mode, ref_db, float(amin), int(top_db is not None),
-              0.0 if top_db is None else float(top_db), _ffi.pointer(result), result.size)
+              0.0 if top_db is None else float(top_db), _ffi.pointer(result), result.size,
+              threads)
     return np.moveaxis(result, trailing, group_axes)
 
 
-def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto"):
+def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto", n_threads=None):
     """Convert a power spectrogram to decibels, equal to ``librosa.power_to_db`` (1.0).
 
     ``10 * log10(max(amin, S)) - 10 * log10(max(amin, ref))``, then values below the
@@ -431,6 +432,8 @@ def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto"):
     axes : 'auto', None, int or tuple of ints
         Axes over which ``ref`` and ``top_db`` reduce: 'auto' is the last two axes (per
         channel, librosa 1.0); None is the whole array (librosa 0.11's behaviour).
+    n_threads : int > 0 or None
+        Native threads for this call (reduction groups are spread over them).
 
     Returns
     -------
@@ -453,10 +456,11 @@ def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto"):
     else:
         magnitude = S
     axes = _db_axes(axes, magnitude.ndim)
-    return _decibels(magnitude, ref=ref, amin=amin, top_db=top_db, axes=axes)[()]
+    return _decibels(magnitude, ref=ref, amin=amin, top_db=top_db, axes=axes,
+                     threads=_threads.resolve(n_threads))[()]
 
 
-def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, axes="auto"):
+def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, axes="auto", n_threads=None):
     """Convert an amplitude spectrogram to decibels, equal to ``librosa.amplitude_to_db``.
 
     Equivalent to ``power_to_db(S**2, ref=ref**2, amin=amin**2, top_db=top_db)``.
@@ -473,6 +477,8 @@ def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, axes="auto"):
         Threshold the output at ``max - top_db``.
     axes : 'auto', None, int or tuple of ints
         As in `power_to_db`.
+    n_threads : int > 0 or None
+        Native threads for this call.
 
     Returns
     -------
@@ -492,7 +498,7 @@ def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, axes="auto"):
     else:
         power_ref = np.abs(ref) ** 2
     return _decibels(np.square(magnitude), ref=power_ref, amin=amin**2, top_db=top_db,
-                     axes=axes)[()]
+                     axes=axes, threads=_threads.resolve(n_threads))[()]
 
 
 def db_to_power(S_db, *, ref=1.0):

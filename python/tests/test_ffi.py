@@ -280,13 +280,13 @@ def n_frames(n_samples=L, n_fft=NFFT, hop=HOP, center=1, out=True):
 
 def power_to_db(inp=None, dtype=F64, n_groups=2, group_len=8, ref_mode=0, ref_db=0.0,
                 amin=1e-10, has_top_db=1, top_db=80.0, out=None, cap=None, null_in=False,
-                null_out=False):
+                null_out=False, n_threads=1):
     inp = np.ones(16) if inp is None else inp
     out = np.full(16, 7.0) if out is None else out
     cap = out.size if cap is None else cap
     return lib.swiftspec_power_to_db(None if null_in else vp(inp), dtype, n_groups, group_len,
                                      ref_mode, ref_db, amin, has_top_db, top_db,
-                                     None if null_out else vp(out), cap)
+                                     None if null_out else vp(out), cap, n_threads)
 
 
 def get_window(window=0, n=16, periodic=1, out=True, cap=16):

@@ -202,11 +202,12 @@ int32_t swiftspec_melspectrogram(const void *in, int32_t in_dtype, int64_t n_row
  *   ref_db = the double `ref_db` (SWIFTSPEC_REF_SCALAR), or
  *            10*log10(max(amin, max(group))) in dtype arithmetic (SWIFTSPEC_REF_MAX);
  *   then, if has_top_db, out = max(out, max(out over the group) - top_db).
- * NaN propagates as numpy's maximum does. in may equal out. amin > 0, top_db >= 0. */
+ * NaN propagates as numpy's maximum does. in may equal out. amin > 0, top_db >= 0.
+ * Groups are spread over n_threads threads (0 = library default). */
 int32_t swiftspec_power_to_db(const void *in, int32_t dtype, int64_t n_groups,
                               int64_t group_len, int32_t ref_mode, double ref_db,
                               double amin, int32_t has_top_db, double top_db, void *out,
-                              int64_t out_cap);
+                              int64_t out_cap, int32_t n_threads);
 
 /* Log-mel spectrogram: swiftspec_melspectrogram followed by swiftspec_power_to_db on
  * each row (one group per row: librosa 1.0's per-channel semantics). */
