@@ -53,24 +53,30 @@ def _cached_fft_window(window, win_length, n_fft):
     return fft_window
 
 
+def _frame_sizes(n_fft, hop_length, win_length, window):
+    """Validated (n_fft, hop_length, win_length) with librosa's defaults: win_length =
+    n_fft, hop_length = win_length // 4."""
+    n_fft = fft_size(n_fft, "n_fft")
+    if win_length is None:
+        win_length = n_fft
+    win_length = positive_int(win_length, "win_length")
+    _check_window_fits(window, win_length, n_fft)
+    if hop_length is None:
+        hop_length = int(win_length // 4)
+        if hop_length < 1:
+            raise ParameterError(f"hop_length={hop_length} must be a positive integer "
+                                 f"(the default win_length // 4 for win_length={win_length})")
+    elif not is_positive_int(hop_length):
+        raise ParameterError(f"hop_length={hop_length} must be a positive integer")
+    return n_fft, positive_int(hop_length, "hop_length"), win_length  # hop <= 2**63 - 1
+
+
 class _Analysis:
     """The validated framing of ``y`` shared by `stft` and the fused features."""
 
     def __init__(self, y, *, n_fft, hop_length, win_length, window, center, pad_mode,
                  precision, n_threads, caller, stacklevel=3):
-        n_fft = fft_size(n_fft, "n_fft")
-        if win_length is None:
-            win_length = n_fft
-        win_length = positive_int(win_length, "win_length")
-        _check_window_fits(window, win_length, n_fft)
-        if hop_length is None:
-            hop_length = int(win_length // 4)
-            if hop_length < 1:
-                raise ParameterError(f"hop_length={hop_length} must be a positive integer "
-                                     f"(the default win_length // 4 for win_length={win_length})")
-        elif not is_positive_int(hop_length):
-            raise ParameterError(f"hop_length={hop_length} must be a positive integer")
-        hop_length = positive_int(hop_length, "hop_length")  # and at most 2**63 - 1
+        n_fft, hop_length, win_length = _frame_sizes(n_fft, hop_length, win_length, window)
         if precision not in _ffi.PRECISIONS:
             raise ParameterError(f"precision={precision!r} must be 'exact' or 'fast'")
         valid_audio(y, finite=False)  # the engine scans for NaN/inf: see run()
@@ -264,14 +270,7 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
                              "two dimensions (bins, frames)")
     if n_fft is None:
         n_fft = 2 * (stft_matrix.shape[-2] - 1)
-    n_fft = fft_size(n_fft, "n_fft")
-    if win_length is None:
-        win_length = n_fft
-    win_length = positive_int(win_length, "win_length")
-    _check_window_fits(window, win_length, n_fft)
-    if hop_length is None:
-        hop_length = int(win_length // 4)
-    hop_length = positive_int(hop_length, "hop_length")
+    n_fft, hop_length, win_length = _frame_sizes(n_fft, hop_length, win_length, window)
     if length is not None and not length:
         length = None  # librosa treats length=0 as "not given"
     if length is not None:
