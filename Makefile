@@ -9,7 +9,7 @@ PY311 := $(VENV)/py3/bin/python
 PY312 := $(VENV)/py312/bin/python
 LIB := python/swiftspec/_lib/libswiftspec.so
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
-TEST_DEPS := numpy pytest librosa pillow scipy
+TEST_DEPS := numpy pytest librosa pillow scipy matplotlib
 
 .PHONY: all build system-deps venvs test swift-test c-smoke py-test demo bench package-test wisdom clean
 

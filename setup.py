@@ -233,7 +233,8 @@ setup(
     install_requires=["numpy"],
     extras_require={
         "audio": ["soundfile", "soxr"],
-        "test": ["pytest", "librosa", "scipy", "pillow"],
+        "display": ["matplotlib"],
+        "test": ["pytest", "librosa", "scipy", "pillow", "matplotlib"],
     },
     ext_modules=[Extension(LIB_EXTENSION, sources=[])],
     cmdclass=cmdclass,

@@ -83,7 +83,7 @@ def get_window(window, Nx, *, fftbins=True):
         try:
             return scipy.signal.get_window(window, Nx, fftbins=fftbins)
         except ValueError as error:  # scipy's message; a ParameterError is a ValueError too
-            raise ParameterError(str(error)) from error
+            raise ParameterError(f"{error} (window={window!r})") from error
     if isinstance(window, (np.ndarray, list)):
         if len(window) == Nx:
             return np.asarray(window)
