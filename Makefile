@@ -9,7 +9,7 @@ PY311 := $(VENV)/py3/bin/python
 PY312 := $(VENV)/py312/bin/python
 LIB := python/swiftspec/_lib/libswiftspec.so
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
-TEST_DEPS := numpy pytest librosa pillow scipy matplotlib
+TEST_DEPS := numpy pytest librosa pillow scipy matplotlib "dask[distributed]"
 
 .PHONY: all build system-deps venvs test swift-test c-smoke py-test demo bench package-test wisdom clean
 
@@ -66,7 +66,7 @@ bench: build $(BENCH)
 	PYTHONPATH=python $(BENCH) bench/bench.py
 
 demo: build $(PY311)
-	PYTHONPATH=python $(PY311) examples/demo.py
+	PYTHONPATH=python $(PY311) -m swiftspec images
 
 clean:
 	rm -rf .build $(VENV) $(LIB) build dist python/*.egg-info
