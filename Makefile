@@ -25,15 +25,25 @@ build: system-deps
 	mkdir -p $(dir $(LIB))
 	cp .build/release/libswiftspec.so $(LIB).tmp && mv $(LIB).tmp $(LIB)
 
-$(PY311):
-	$(PYTHON) -m venv $(VENV)/py3
-	$(PY311) -m pip install -q $(TEST_DEPS)
+# torch and torchaudio where a CPU torch is installable (here a local wheel of torch
+# 2.13.0+cpu, for Python 3.11 only). PyPI's newest torchaudio (2.11) ships C++ extensions
+# built for torch 2.11; the transforms used here are pure Python, so the extensions are
+# removed to let it import with the CPU torch. Where torch is not installable, the torch
+# tests skip and say so.
+define install_torch
+	-$(1)/bin/python -m pip install -q "torch==2.13.0+cpu" && \
+	  $(1)/bin/python -m pip install -q --no-deps torchaudio==2.11.0 && \
+	  rm -f $(1)/lib/python3*/site-packages/torchaudio/lib/*.so
+endef
 
-$(PY312):
-	$(PYTHON312) -m venv $(VENV)/py312
-	$(PY312) -m pip install -q $(TEST_DEPS)
+# Test venvs, refreshed when this Makefile (hence the dependency list) changes.
+$(VENV)/%/.ready: Makefile
+	test -x $(VENV)/$*/bin/python || $(if $(filter py312,$*),$(PYTHON312),$(PYTHON)) -m venv $(VENV)/$*
+	$(VENV)/$*/bin/python -m pip install -q $(TEST_DEPS)
+	$(call install_torch,$(VENV)/$*)
+	touch $@
 
-venvs: $(PY311) $(PY312)
+venvs: $(VENV)/py3/.ready $(VENV)/py312/.ready
 
 swift-test: system-deps
 	swift test
@@ -50,22 +60,17 @@ py-test: build venvs
 
 test: swift-test c-smoke py-test
 
-# Peers for bench/: librosa, scipy, and torchaudio when a CPU torch is installable (here a
-# local wheel, torch 2.13.0+cpu). PyPI's newest torchaudio (2.11) ships C++ extensions
-# built for torch 2.11; its transforms are pure Python, so the extensions are removed to let
-# it import with the CPU torch. Without torch the benchmark skips torchaudio.
+# Peers for bench/: librosa, scipy, and torchaudio (see install_torch).
 BENCH := $(VENV)/bench/bin/python
 $(BENCH):
 	$(PYTHON) -m venv $(VENV)/bench
 	$(BENCH) -m pip install -q numpy scipy librosa
-	-$(BENCH) -m pip install -q "torch==2.13.0+cpu" && \
-	  $(BENCH) -m pip install -q --no-deps torchaudio==2.11.0 && \
-	  rm -f $(VENV)/bench/lib/python3*/site-packages/torchaudio/lib/*.so
+	$(call install_torch,$(VENV)/bench)
 
 bench: build $(BENCH)
 	PYTHONPATH=python $(BENCH) bench/bench.py
 
-demo: build $(PY311)
+demo: build $(VENV)/py3/.ready
 	PYTHONPATH=python $(PY311) -m swiftspec images
 
 clean:
