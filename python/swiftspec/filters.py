@@ -82,7 +82,7 @@ def get_window(window, Nx, *, fftbins=True):
             ) from error
         try:
             return scipy.signal.get_window(window, Nx, fftbins=fftbins)
-        except ValueError as error:  # scipy's message; a ParameterError is a ValueError too
+        except (ValueError, TypeError) as error:  # older scipy raises TypeError for some
             raise ParameterError(f"{error} (window={window!r})") from error
     if isinstance(window, (np.ndarray, list)):
         if len(window) == Nx:
