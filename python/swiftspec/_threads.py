@@ -2,6 +2,7 @@
 """The default number of native threads per call."""
 
 import os
+import sys
 
 from .exceptions import ParameterError
 
@@ -34,7 +35,7 @@ def set_num_threads(n):
     ----------
     n : int > 0 or None
         The number of threads; ``None`` restores the default (the available cores, or 1
-        inside a forked child process).
+        inside a child process of a fork or of multiprocessing).
     """
     global _explicit
     if n is not None:
@@ -47,7 +48,14 @@ def get_num_threads():
     """The default number of threads swiftspec uses per call."""
     if _explicit is not None:
         return _explicit
-    return 1 if _in_forked_child else _available_cores()
+    return 1 if _in_forked_child or _in_spawned_child() else _available_cores()
+
+
+def _in_spawned_child():
+    """A worker process started by multiprocessing with spawn or forkserver (as a
+    DataLoader may be): like a forked one, it gets one thread unless set."""
+    multiprocessing = sys.modules.get("multiprocessing")  # a child has imported it
+    return multiprocessing is not None and multiprocessing.parent_process() is not None
 
 
 def resolve(n_threads):
