@@ -6,12 +6,16 @@ library's ABI version is checked at import, and status codes become exceptions i
 ``check``. ctypes releases the GIL during each call, so Python threads run in parallel.
 """
 
+from __future__ import annotations
+
 import ctypes
 import os
 from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_void_p
 from pathlib import Path
+from typing import Any, Iterator, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from .exceptions import LibraryError, ParameterError
 
@@ -41,7 +45,7 @@ DCT_NORMS = {None: 0, "backward": 0, "ortho": 1, "forward": 2}
 _LIBRARY_NAME = "libswiftspec.so"
 
 
-def _candidates():
+def _candidates() -> Iterator[Path]:
     override = os.environ.get("SWIFTSPEC_LIBRARY")
     if override:
         yield Path(override)
@@ -51,7 +55,7 @@ def _candidates():
     yield here.parent.parent / ".build" / "release" / _LIBRARY_NAME
 
 
-def _load():
+def _load() -> Tuple[ctypes.CDLL, Path]:
     tried = []
     for path in _candidates():
         tried.append(str(path))
@@ -137,7 +141,7 @@ if abi_version != ABI_VERSION:
 fftw_version = lib.swiftspec_fftw_version().decode()
 
 
-def strerror(status):
+def strerror(status: int) -> str:
     """The library's description of a status code."""
     return lib.swiftspec_strerror(status).decode()
 
@@ -146,7 +150,7 @@ class NonFiniteInputError(ParameterError):
     """The engine found NaN or infinity in the audio (status ERR_NON_FINITE_INPUT)."""
 
 
-def call(name, *args):
+def call(name: str, *args: Any) -> None:
     """Calls C function ``name`` and raises on a non-OK status.
 
     Python validates arguments first, so a failure here means a C-level check caught
@@ -167,12 +171,12 @@ def call(name, *args):
     raise LibraryError(name, status, strerror(status))
 
 
-def dtype_code(dtype):
+def dtype_code(dtype: npt.DTypeLike) -> int:
     """FLOAT32 or FLOAT64 for a real or complex numpy dtype."""
     return FLOAT64 if np.dtype(dtype) in (np.float64, np.complex128) else FLOAT32
 
 
-def pointer(array):
+def pointer(array: np.ndarray) -> int:
     """The data pointer of a C-contiguous array, for c_void_p arguments.
 
     (``__array_interface__`` is several times cheaper than ``array.ctypes.data``.)
@@ -180,5 +184,5 @@ def pointer(array):
     return array.__array_interface__["data"][0]
 
 
-def f64_pointer(array):
+def f64_pointer(array: np.ndarray) -> Any:  # a POINTER(c_double) (not subscriptable on 3.9)
     return array.ctypes.data_as(_f64p)

@@ -1,23 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The default number of native threads per call."""
 
+from __future__ import annotations
+
 import os
 import sys
+from typing import Optional
 
 from .exceptions import ParameterError
 
-_explicit = None  # set by set_num_threads
+_explicit: Optional[int] = None  # set by set_num_threads
 _in_forked_child = False
 
 
-def _available_cores():
+def _available_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
 
 
-def _after_fork_in_child():
+def _after_fork_in_child() -> None:
     # A forked DataLoader worker should not multiply threads by workers: one thread
     # each unless the user chose a number.
     global _in_forked_child
@@ -28,7 +31,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def set_num_threads(n):
+def set_num_threads(n: Optional[int]) -> None:
     """Set the default number of threads swiftspec uses per call.
 
     Parameters
@@ -44,21 +47,21 @@ def set_num_threads(n):
     _explicit = n
 
 
-def get_num_threads():
+def get_num_threads() -> int:
     """The default number of threads swiftspec uses per call."""
     if _explicit is not None:
         return _explicit
     return 1 if _in_forked_child or _in_spawned_child() else _available_cores()
 
 
-def _in_spawned_child():
+def _in_spawned_child() -> bool:
     """A worker process started by multiprocessing with spawn or forkserver (as a
     DataLoader may be): like a forked one, it gets one thread unless set."""
     multiprocessing = sys.modules.get("multiprocessing")  # a child has imported it
     return multiprocessing is not None and multiprocessing.parent_process() is not None
 
 
-def resolve(n_threads):
+def resolve(n_threads: Optional[int]) -> int:
     """The thread count for one call: ``n_threads`` if given, else the default."""
     if n_threads is None:
         return min(get_num_threads(), 1024)  # set_num_threads accepts any size

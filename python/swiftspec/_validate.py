@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Argument checks shared by the public functions (librosa's util validators)."""
 
+from __future__ import annotations
+
 import numbers
+from typing import Any, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from .exceptions import ParameterError
 
 
-def valid_audio(y, *, finite=True):
+def valid_audio(y: object, *, finite: bool = True) -> bool:
     """Raise ParameterError unless ``y`` is a finite floating-point ndarray, ndim >= 1.
 
     ``finite=False`` skips the scan for NaN and infinity, for callers whose native call
@@ -31,7 +35,7 @@ def valid_audio(y, *, finite=True):
     return True
 
 
-def is_positive_int(x):
+def is_positive_int(x: object) -> Union[bool, np.bool_]:
     """True for a Python or numpy integer > 0 (not bool, not 128.0)."""
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x > 0
 
@@ -42,7 +46,7 @@ INT64_MAX = 2**63 - 1
 MAX_FFT_SIZE = 2**31 - 1
 
 
-def positive_int(value, name):
+def positive_int(value: Any, name: str) -> int:
     """``value`` as an int, or ParameterError naming it."""
     if not is_positive_int(value):
         raise ParameterError(f"{name}={value!r} must be a positive integer")
@@ -51,7 +55,7 @@ def positive_int(value, name):
     return int(value)
 
 
-def fft_size(value, name="n_fft"):
+def fft_size(value: Any, name: str = "n_fft") -> int:
     """``value`` as an FFT length (1 .. MAX_FFT_SIZE), or ParameterError naming it.
 
     Checked before any window or basis of that length is allocated, so a huge value is
@@ -64,7 +68,7 @@ def fft_size(value, name="n_fft"):
     return value
 
 
-def finite_positive(value, name):
+def finite_positive(value: object, name: str) -> float:
     """``value`` as a float > 0 and finite, or ParameterError naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
         0 < float(value) < np.inf
@@ -73,13 +77,14 @@ def finite_positive(value, name):
     return float(value)
 
 
-def finite_real(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+def finite_real(value: Any, name: str) -> float:
+    # (ignore: numpy's stubs do not take numbers.Real; any real number works at run time)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):  # type: ignore[call-overload]  # noqa: E501
         raise ParameterError(f"{name}={value!r} must be a finite number")
     return float(value)
 
 
-def dtype_r2c(dtype):
+def dtype_r2c(dtype: npt.DTypeLike) -> np.dtype:
     """The complex dtype librosa gives the STFT of real ``dtype`` (complex64 by default)."""
     dtype = np.dtype(dtype)
     if dtype.kind == "c":
@@ -87,7 +92,7 @@ def dtype_r2c(dtype):
     return np.dtype(np.complex128 if dtype == np.float64 else np.complex64)
 
 
-def dtype_c2r(dtype):
+def dtype_c2r(dtype: npt.DTypeLike) -> np.dtype:
     """The real dtype of complex ``dtype`` (float32 by default)."""
     dtype = np.dtype(dtype)
     if dtype.kind == "f":
@@ -95,7 +100,7 @@ def dtype_c2r(dtype):
     return np.dtype(np.float64 if dtype == np.complex128 else np.float32)
 
 
-def as_rows(y, dtype):
+def as_rows(y: np.ndarray, dtype: npt.DTypeLike) -> np.ndarray:
     """``y`` (..., n) as a C-contiguous, native-endian (rows, n) array of ``dtype``.
 
     Copies only when the layout, byte order or type requires it.
@@ -104,7 +109,7 @@ def as_rows(y, dtype):
     return np.ascontiguousarray(y, dtype=dtype).reshape(rows, y.shape[-1])
 
 
-def compute_dtype(y_dtype):
+def compute_dtype(y_dtype: npt.DTypeLike) -> np.dtype:
     """The float type the engine reads for audio of ``y_dtype``.
 
     float16 widens to float32 exactly; longdouble narrows to float64 (librosa would

@@ -7,13 +7,22 @@ Both are optional dependencies (``pip install swiftspec[audio]``): they are impo
 needed only for ``res_type='polyphase'`` and ``'fft'``.
 """
 
+from __future__ import annotations
+
 import importlib
 import numbers
+import os
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, BinaryIO, Optional, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from ._validate import valid_audio
 from .exceptions import ParameterError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (soundfile is optional)
+    import soundfile
 
 __all__ = ["load", "resample"]
 
@@ -27,7 +36,7 @@ _UNWRAPPED_TYPES = ("kaiser_best", "kaiser_fast", "linear", "zero_order_hold", "
 _READ_DTYPES = ("float32", "float64", "int16", "int32")
 
 
-def _require(module, feature, extra):
+def _require(module: str, feature: str, extra: str) -> ModuleType:
     """Import an optional dependency, or raise an ImportError that says how to get it."""
     try:
         return importlib.import_module(module)
@@ -37,17 +46,17 @@ def _require(module, feature, extra):
             f"(or pip install 'swiftspec[{extra}]')") from error
 
 
-def _is_real(value):
+def _is_real(value: object) -> bool:
     return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
         value, (bool, np.bool_))
 
 
-def _check_rate(value, name):
+def _check_rate(value: Any, name: str) -> None:
     if not _is_real(value) or not (0 < value < np.inf):
         raise ParameterError(f"{name}={value!r} must be a positive, finite number (Hz)")
 
 
-def _check_res_type(res_type):
+def _check_res_type(res_type: str) -> None:
     if res_type in RES_TYPES:
         return
     if res_type in _UNWRAPPED_TYPES:
@@ -58,14 +67,16 @@ def _check_res_type(res_type):
                          f"{', '.join(RES_TYPES)}")
 
 
-def _describe(path):
+def _describe(path: Any) -> str:
     """A short name of ``path`` for messages."""
     name = getattr(path, "name", path)
     return repr(str(name)) if not isinstance(name, int) else f"file descriptor {name}"
 
 
-def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float32,
-         res_type="soxr_hq"):
+def load(path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile], *,
+         sr: Optional[float] = 22050, mono: bool = True, offset: float = 0.0,
+         duration: Optional[float] = None, dtype: npt.DTypeLike = np.float32,
+         res_type: str = "soxr_hq") -> Tuple[np.ndarray, float]:
     """Load an audio file as a floating-point time series, as ``librosa.load`` (1.0).
 
     The file is decoded by soundfile (any format libsndfile reads: WAV, FLAC, Ogg
@@ -166,7 +177,7 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
     return resample(y, orig_sr=native_sr, target_sr=sr, res_type=res_type), sr
 
 
-def _fix_length(y, size, axis):
+def _fix_length(y: np.ndarray, size: int, axis: int) -> np.ndarray:
     """Trim or zero-pad ``y`` to ``size`` samples along ``axis``."""
     n = y.shape[axis]
     if n > size:
@@ -180,7 +191,8 @@ def _fix_length(y, size, axis):
     return y
 
 
-def resample(y, *, orig_sr, target_sr, res_type="soxr_hq", fix=True, scale=False, axis=-1):
+def resample(y: np.ndarray, *, orig_sr: float, target_sr: float, res_type: str = "soxr_hq",
+             fix: bool = True, scale: bool = False, axis: int = -1) -> np.ndarray:
     """Resample a time series from ``orig_sr`` to ``target_sr``, as ``librosa.resample``.
 
     Parameters

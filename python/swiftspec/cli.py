@@ -38,6 +38,8 @@ Work is spread over local processes (``--workers``) or a dask.distributed cluste
 workers share). Both give the same outputs and manifest.
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
 import csv
@@ -50,10 +52,12 @@ import time
 import uuid
 import warnings
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import (Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional,
+                    Sequence, TextIO, Tuple, Union)
 
 import numpy as np
 
@@ -81,7 +85,7 @@ BATCH = 32  # clips per native call (bounds memory for long recordings)
 PNG_OPTIONS = {"compress_level": 1, "compress_type": 3}
 
 
-def sample_path():
+def sample_path() -> Path:
     """The bundled recording that ``swiftspec images`` converts without arguments."""
     return Path(__file__).resolve().parent / "data" / "oss_birds_10s.wav"
 
@@ -109,36 +113,36 @@ class Settings:
 
     sr: int = 32000
     clip: float = 5.0
-    clip_hop: float = None
+    clip_hop: Optional[float] = None
     tail: str = "pad"
     min_tail: float = 0.0
     n_fft: int = 2048
     hop_length: int = 512
     n_mels: int = 128
     fmin: float = 0.0
-    fmax: float = None
+    fmax: Optional[float] = None
     top_db: float = 80.0
     format: str = "png"
-    size: tuple = None
+    size: Optional[Tuple[int, int]] = None  # also 'WxH', N or [w, h] (see parse_size)
     colormap: str = "gray"
     resize_filter: str = "bicubic"
     res_type: str = "soxr_hq"
     precision: str = "exact"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Accept 'WxH' strings and lists for size; store a (width, height) tuple.
         object.__setattr__(self, "size", _clips.parse_size(self.size))
 
-    def as_json(self):
+    def as_json(self) -> Dict[str, Any]:
         data = asdict(self)
         data["size"] = list(self.size) if self.size else None
         return data
 
     @property
-    def extension(self):
+    def extension(self) -> str:
         return "." + self.format
 
-    def describe(self):
+    def describe(self) -> str:
         what = f"{self.format}"
         if self.format == "png":
             what += f", {self.size[0]}x{self.size[1]}" if self.size else ", unresized"
@@ -146,7 +150,7 @@ class Settings:
         return (f"{what}; {self.clip:g} s clips at {self.sr} Hz, tail={self.tail}, "
                 f"{self.n_mels} mels, n_fft {self.n_fft}, hop {self.hop_length}")
 
-    def output_shape(self, n_mels, n_frames):
+    def output_shape(self, n_mels: int, n_frames: int) -> Tuple[int, ...]:
         """numpy shape of one output for a (n_mels, n_frames) spectrogram."""
         if self.format == "npy":
             return (n_mels, n_frames)
@@ -154,7 +158,7 @@ class Settings:
         return (height, width) if self.colormap == "gray" else (height, width, 3)
 
 
-def check_settings(settings):
+def check_settings(settings: Settings) -> List[str]:
     """Validate ``settings`` by converting one second of silence; ParameterError if bad.
 
     Returns the warnings the conversion raised (e.g. empty mel filters).
@@ -191,30 +195,30 @@ class Task:
     rel: str             # path relative to IN (posix), the manifest's source
     stem: str            # outputs are <OUT>/<stem>_<clip:04d><ext>
     out_root: str        # absolute OUT
-    keep: tuple = ()     # outputs (relative) known good: not rewritten
-    n_threads: int = None
+    keep: Tuple[str, ...] = ()     # outputs (relative) known good: not rewritten
+    n_threads: Optional[int] = None
 
 
 @dataclass
 class FileResult:
     rel: str
     status: str          # "ok", "empty" or "error"
-    rows: list = field(default_factory=list)   # [clip, start_s, audio_s, output, shape]
+    rows: List[List[Any]] = field(default_factory=list)  # [clip, start_s, audio_s, output, shape]
     error: str = ""
     written: int = 0
     kept: int = 0
-    warnings: list = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
 
 
-def _seconds(samples, sr):
+def _seconds(samples: int, sr: float) -> str:
     return repr(round(samples / sr, 6))
 
 
-def _shape_text(shape):
+def _shape_text(shape: Iterable[int]) -> str:
     return "x".join(str(int(s)) for s in shape)
 
 
-def atomic_write(path, write):
+def atomic_write(path: Union[str, os.PathLike[str]], write: Callable[[BinaryIO], Any]) -> None:
     """Call ``write(fileobj)`` on a temporary file next to ``path``, then rename it.
 
     The temporary is named ``.<name>.<random><TMP_SUFFIX>`` and is removed on failure.
@@ -232,7 +236,7 @@ def atomic_write(path, write):
         raise
 
 
-def _render(S, settings):
+def _render(S: np.ndarray, settings: Settings) -> Callable[[BinaryIO], Any]:
     """The bytes-writer of one output for the log-mel spectrogram ``S``."""
     if settings.format == "npy":
         array = np.ascontiguousarray(S, dtype=np.float32)
@@ -242,7 +246,7 @@ def _render(S, settings):
     return lambda f: image.save(f, format="PNG", **PNG_OPTIONS)
 
 
-def convert_file(task, settings):
+def convert_file(task: Task, settings: Settings) -> FileResult:
     """Convert one source file; never raises for a bad file (see FileResult.status)."""
     result = FileResult(task.rel, "ok")
     try:
@@ -256,7 +260,7 @@ def convert_file(task, settings):
     return result
 
 
-def _convert(task, settings, result):
+def _convert(task: Task, settings: Settings, result: FileResult) -> None:
     y, sr = load(task.source, sr=settings.sr, mono=True, res_type=settings.res_type)
     if y.size == 0:
         result.status, result.error = "empty", "no audio samples"
@@ -272,10 +276,10 @@ def _convert(task, settings, result):
     out_root = Path(task.out_root)
     keep = set(task.keep)
     # Clips of equal length (all but a kept tail) go through the engine in batches.
-    groups = {}
+    groups: Dict[int, List[_clips.Clip]] = {}
     for part in parts:
         groups.setdefault(part.y.shape[-1], []).append(part)
-    rows = {}
+    rows: Dict[int, List[Any]] = {}
     for group in groups.values():
         for first in range(0, len(group), BATCH):
             batch = group[first:first + BATCH]
@@ -299,11 +303,11 @@ def _convert(task, settings, result):
 
 # ---- Engines ----------------------------------------------------------------------------
 
-def _crash_result(task, detail):
+def _crash_result(task: Task, detail: str) -> FileResult:
     return FileResult(task.rel, "error", error=f"WorkerCrash: {detail}")
 
 
-def _pool(workers):
+def _pool(workers: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
@@ -311,7 +315,8 @@ def _pool(workers):
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _run_isolated(convert, task, settings):
+def _run_isolated(convert: Callable[[Task, Settings], FileResult], task: Task,
+                  settings: Settings) -> FileResult:
     """Run one task alone in a fresh process (after a pool crash, to find the culprit)."""
     with _pool(1) as pool:
         try:
@@ -320,7 +325,8 @@ def _run_isolated(convert, task, settings):
             return _crash_result(task, "the worker process died while converting this file")
 
 
-def _local_results(tasks, settings, workers, convert):
+def _local_results(tasks: Iterable[Task], settings: Settings, workers: int,
+                   convert: Callable[[Task, Settings], FileResult]) -> Iterator[FileResult]:
     """Yield a FileResult per task, using ``workers`` local processes (1: this one)."""
     if workers == 1:
         for task in tasks:
@@ -328,14 +334,14 @@ def _local_results(tasks, settings, workers, convert):
         return
     queue = deque(tasks)
     pool = _pool(workers)
-    pending = {}
+    pending: Dict[Future[FileResult], Task] = {}
     try:
         while queue or pending:
             while queue and len(pending) < 2 * workers:
                 task = queue.popleft()
                 pending[pool.submit(convert, task, settings)] = task
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            crashed = []
+            crashed: List[Task] = []
             for future in done:
                 task = pending.pop(future)
                 try:
@@ -359,7 +365,9 @@ def _local_results(tasks, settings, workers, convert):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask_results(tasks, settings, workers, scheduler, convert):
+def _dask_results(tasks: Iterable[Task], settings: Settings, workers: int,
+                  scheduler: Optional[str],
+                  convert: Callable[[Task, Settings], FileResult]) -> Iterator[FileResult]:
     """Yield a FileResult per task, mapping files over a dask.distributed cluster."""
     try:
         import distributed
@@ -376,10 +384,10 @@ def _dask_results(tasks, settings, workers, scheduler, convert):
             client = stack.enter_context(distributed.Client(cluster))
         limit = 2 * max(1, sum(client.nthreads().values()))
         queue = deque(tasks)
-        running = {}
+        running: Dict[str, Task] = {}
         completed = distributed.as_completed()
 
-        def submit():
+        def submit() -> None:
             while queue and len(running) < limit:
                 task = queue.popleft()
                 future = client.submit(convert, task, settings, pure=False,
@@ -404,11 +412,11 @@ def _dask_results(tasks, settings, workers, scheduler, convert):
 class _Progress:
     """A progress bar on stderr: tqdm's if installed, else a plain status line."""
 
-    def __init__(self, total, enabled):
+    def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.enabled = total, enabled
         self.files = self.clips = self.failed = 0
         self.start = self.last = time.perf_counter()
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar (tqdm is optional)
         if enabled and total:
             try:
                 from tqdm import tqdm
@@ -418,7 +426,7 @@ class _Progress:
                 self.bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
                                 desc="swiftspec images")
 
-    def update(self, result):
+    def update(self, result: FileResult) -> None:
         self.files += 1
         self.clips += result.written + result.kept
         self.failed += result.status == "error"
@@ -441,7 +449,7 @@ class _Progress:
             sys.stderr.write(("\r" + line) if tty else (line + "\n"))
             sys.stderr.flush()
 
-    def close(self):
+    def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
         elif self.enabled and self.total and sys.stderr.isatty():
@@ -454,17 +462,17 @@ class _Progress:
 class _State:
     """OUT/.swiftspec: the lock, the settings and the journal of finished files."""
 
-    def __init__(self, out_dir):
+    def __init__(self, out_dir: Path) -> None:
         self.dir = out_dir / STATE_DIR
         self.dir.mkdir(parents=True, exist_ok=True)
         self.journal_path = self.dir / JOURNAL
         self.settings_path = self.dir / SETTINGS_FILE
-        self._lock = None
-        self._journal = None
+        self._lock: Optional[BinaryIO] = None
+        self._journal: Optional[TextIO] = None
         self.journal_lines = 0       # lines found by read_journal
         self.journal_appended = 0    # lines appended by this run
 
-    def lock(self):
+    def lock(self) -> None:
         import fcntl
 
         self._lock = open(self.dir / LOCK_FILE, "a+b")  # noqa: SIM115 - held for the run
@@ -476,7 +484,7 @@ class _State:
             raise ParameterError(f"another swiftspec run is writing to {self.dir.parent}") \
                 from error
 
-    def close(self):
+    def close(self) -> None:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
@@ -484,7 +492,7 @@ class _State:
             self._lock.close()
             self._lock = None
 
-    def check_settings(self, settings, overwrite):
+    def check_settings(self, settings: Settings, overwrite: bool) -> None:
         """Record ``settings``, refusing other settings than the folder's (unless
         ``overwrite``, which also forgets the journal: every file is redone)."""
         wanted = settings.as_json()
@@ -509,8 +517,9 @@ class _State:
         text = json.dumps(wanted, indent=2, sort_keys=True) + "\n"
         atomic_write(self.settings_path, lambda f: f.write(text.encode("utf-8")))
 
-    def read_journal(self):
+    def read_journal(self) -> Dict[str, Dict[str, Any]]:
         """source -> its latest entry; a line cut short by a kill is ignored."""
+        entries: Dict[str, Dict[str, Any]]
         entries, lines = {}, 0
         try:
             with open(self.journal_path, encoding="utf-8") as f:
@@ -526,7 +535,7 @@ class _State:
         self.journal_lines = lines
         return entries
 
-    def append(self, entry):
+    def append(self, entry: Dict[str, Any]) -> None:
         if self._journal is None:
             self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
             # A line cut short by a kill must not swallow the next one.
@@ -539,7 +548,7 @@ class _State:
         self._journal.flush()
         self.journal_appended += 1
 
-    def compact(self, entries):
+    def compact(self, entries: Dict[str, Dict[str, Any]]) -> None:
         """Rewrite the journal with one line per source if it has more."""
         if self._journal is not None:
             self._journal.close()
@@ -551,7 +560,7 @@ class _State:
         atomic_write(self.journal_path, lambda f: f.write(text.encode("utf-8")))
 
 
-def _remove_stale_temporaries(out_dir):
+def _remove_stale_temporaries(out_dir: Union[str, os.PathLike[str]]) -> int:
     """Delete temporaries a killed run left behind (ours only: .*<TMP_SUFFIX>)."""
     removed = 0
     for root, _, files in os.walk(out_dir):
@@ -565,7 +574,9 @@ def _remove_stale_temporaries(out_dir):
 
 # ---- Discovery --------------------------------------------------------------------------
 
-def find_sources(in_path, out_dir=None, extensions=AUDIO_EXTENSIONS):
+def find_sources(in_path: Union[str, os.PathLike[str]],
+                 out_dir: Union[str, os.PathLike[str], None] = None,
+                 extensions: Iterable[str] = AUDIO_EXTENSIONS) -> List[Tuple[str, str]]:
     """``[(absolute path, relative posix path)]`` of the audio files under ``in_path``.
 
     Sorted; hidden files and folders (names starting with '.') are skipped, and so is
@@ -574,7 +585,7 @@ def find_sources(in_path, out_dir=None, extensions=AUDIO_EXTENSIONS):
     in_path = Path(in_path)
     if in_path.is_file():
         return [(str(in_path.resolve()), in_path.name)]
-    found = []
+    found: List[Tuple[str, str]] = []
     skip = Path(out_dir).resolve() if out_dir is not None else None
     root = in_path.resolve()
     for current, dirs, files in os.walk(root):
@@ -588,19 +599,19 @@ def find_sources(in_path, out_dir=None, extensions=AUDIO_EXTENSIONS):
     return found
 
 
-def output_stems(rels):
+def output_stems(rels: Sequence[str]) -> Dict[str, str]:
     """source -> output stem: the path without its extension, or with it on a clash.
 
     ``a/x.wav`` gives ``a/x`` (outputs ``a/x_0000.png``...), unless another source in the
     folder has the same stem (``a/x.ogg``): then both keep their full names
     (``a/x.wav_0000.png``, ``a/x.ogg_0000.png``).
     """
-    def plain(rel):
+    def plain(rel: str) -> str:
         head, _, name = rel.rpartition("/")
         stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
         return f"{head}/{stem}" if head else stem
 
-    counts = {}
+    counts: Dict[str, int] = {}
     for rel in rels:
         counts[plain(rel)] = counts.get(plain(rel), 0) + 1
     return {rel: plain(rel) if counts[plain(rel)] == 1 else rel for rel in rels}
@@ -627,23 +638,23 @@ class Summary:
     clips_total: int = 0
     elapsed: float = 0.0
     stale_removed: int = 0
-    problems: list = field(default_factory=list)   # [(source, status, error)]
-    warnings: list = field(default_factory=list)
+    problems: List[Tuple[str, str, str]] = field(default_factory=list)  # (source, status, error)
+    warnings: List[str] = field(default_factory=list)
 
     @property
-    def processed(self):
+    def processed(self) -> int:
         return self.ok + self.empty + self.failed
 
     @property
-    def files_per_s(self):
+    def files_per_s(self) -> float:
         return self.processed / self.elapsed if self.elapsed > 0 else 0.0
 
     @property
-    def clips_per_s(self):
+    def clips_per_s(self) -> float:
         return (self.clips_written + self.clips_kept) / self.elapsed if self.elapsed > 0 \
             else 0.0
 
-    def report(self):
+    def report(self) -> str:
         if self.engine != "local":
             where = self.engine
         else:
@@ -674,11 +685,11 @@ class Summary:
         return "\n".join(lines)
 
 
-def _plural(count, noun):
+def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def _manifest_text(rows):
+def _manifest_text(rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MANIFEST_FIELDS)
@@ -686,8 +697,10 @@ def _manifest_text(rows):
     return buffer.getvalue()
 
 
-def run(in_path, out_dir, settings=None, *, workers=1, engine="local", scheduler=None,
-        overwrite=False, progress=False, _convert=convert_file):
+def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[str]],
+        settings: Optional[Settings] = None, *, workers: int = 1, engine: str = "local",
+        scheduler: Optional[str] = None, overwrite: bool = False, progress: bool = False,
+        _convert: Callable[[Task, Settings], FileResult] = convert_file) -> Summary:
     """Convert every audio file under ``in_path`` into ``out_dir``; return a Summary.
 
     Parameters
@@ -749,8 +762,10 @@ def run(in_path, out_dir, settings=None, *, workers=1, engine="local", scheduler
         stems = output_stems([rel for _, rel in sources])
         summary.files = len(sources)
 
-        rows = []          # manifest rows
-        done = {}          # journal entries of this run's good files
+        rows: List[List[Any]] = []           # manifest rows
+        done: Dict[str, Dict[str, Any]] = {}  # journal entries of this run's good files
+        tasks: List[Task]
+        signatures: Dict[str, List[int]]
         tasks, signatures = [], {}
         for path, rel in sources:
             try:
@@ -764,7 +779,7 @@ def run(in_path, out_dir, settings=None, *, workers=1, engine="local", scheduler
             signature = [st.st_size, st.st_mtime_ns]
             signatures[rel] = signature
             entry = journal.get(rel)
-            keep = ()
+            keep: Tuple[str, ...] = ()
             if (entry and entry.get("signature") == signature
                     and entry.get("stem") == stems[rel]):
                 outputs = [row[3] for row in entry["rows"]]
@@ -833,7 +848,7 @@ def run(in_path, out_dir, settings=None, *, workers=1, engine="local", scheduler
 
 # ---- Command line -----------------------------------------------------------------------
 
-def _positive_int(text):
+def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -843,7 +858,7 @@ def _positive_int(text):
     return value
 
 
-def _number(text):
+def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -853,21 +868,21 @@ def _number(text):
     return value
 
 
-def _size(text):
+def _size(text: str) -> Optional[Tuple[int, int]]:
     try:
         return _clips.parse_size(text)
     except ParameterError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def default_workers():
+def default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser = argparse.ArgumentParser(
@@ -947,7 +962,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``swiftspec`` console script and ``python -m swiftspec``."""
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -13,14 +13,21 @@ Everything here needs only numpy, except `to_image` (Pillow) and colour maps oth
 built-in ones (matplotlib).
 """
 
+from __future__ import annotations
+
 import numbers
-from collections import namedtuple
+from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
+from ._typing import SizeSpec
 from .exceptions import ParameterError
 from .feature import melspectrogram
 from .spectrum import power_to_db
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (Pillow is optional)
+    from PIL.Image import Image as PILImage
 
 __all__ = ["Clip", "split", "log_mel", "minmax_uint8", "standardize", "colormap_lut",
            "parse_size", "to_image", "TAILS", "BUILTIN_COLORMAPS", "RESIZE_FILTERS"]
@@ -29,8 +36,9 @@ TAILS = ("pad", "drop", "keep")
 BUILTIN_COLORMAPS = ("gray", "heat")
 RESIZE_FILTERS = ("nearest", "box", "bilinear", "hamming", "bicubic", "lanczos")
 
-Clip = namedtuple("Clip", ["index", "start", "n_audio", "y"])
-Clip.__doc__ = """One clip of a signal (see `split`).
+
+class Clip(NamedTuple):
+    """One clip of a signal (see `split`).
 
 index : int
     Position of the clip in the signal (0, 1, ...).
@@ -44,16 +52,22 @@ y : np.ndarray [shape=(..., clip_length)]
     tail, a shorter view for a kept tail.
 """
 
+    index: int  # type: ignore[assignment]  # a field, as in the namedtuple: not tuple.index
+    start: int
+    n_audio: int
+    y: np.ndarray
 
-def _positive_seconds(value, name):
+
+def _positive_seconds(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        0 < value < np.inf
+        0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
     ):
         raise ParameterError(f"{name}={value!r} must be a positive, finite number of seconds")
     return float(value)
 
 
-def split(y, *, sr, duration=5.0, hop=None, tail="pad", min_tail=0.0):
+def split(y: np.ndarray, *, sr: float, duration: float = 5.0, hop: Optional[float] = None,
+          tail: str = "pad", min_tail: float = 0.0) -> List[Clip]:
     """Cut a signal into fixed-length clips along its last axis.
 
     Clip ``k`` starts at ``k * hop`` seconds and lasts ``duration`` seconds (both rounded
@@ -129,8 +143,10 @@ def split(y, *, sr, duration=5.0, hop=None, tail="pad", min_tail=0.0):
     return clips
 
 
-def log_mel(y, *, sr, n_fft=2048, hop_length=512, n_mels=128, fmin=0.0, fmax=None,
-            top_db=80.0, precision="exact", n_threads=None):
+def log_mel(y: np.ndarray, *, sr: float, n_fft: int = 2048, hop_length: int = 512,
+            n_mels: int = 128, fmin: float = 0.0, fmax: Optional[float] = None,
+            top_db: Optional[float] = 80.0, precision: str = "exact",
+            n_threads: Optional[int] = None) -> np.ndarray:
     """Log-mel spectrogram in dB relative to its maximum, per clip.
 
     For each clip (each row of ``y``) this equals::
@@ -161,7 +177,7 @@ def log_mel(y, *, sr, n_fft=2048, hop_length=512, n_mels=128, fmin=0.0, fmax=Non
     return power_to_db(S, ref=np.max, top_db=top_db, axes="auto")
 
 
-def _finite(S, name="S"):
+def _finite(S: npt.ArrayLike, name: str = "S") -> np.ndarray:
     S = np.asarray(S)
     if not np.issubdtype(S.dtype, np.number) or np.issubdtype(S.dtype, np.complexfloating):
         raise ParameterError(f"{name} must be a real numeric array, given dtype {S.dtype}")
@@ -173,7 +189,8 @@ def _finite(S, name="S"):
     return S
 
 
-def minmax_uint8(S, *, axes=(-2, -1)):
+def minmax_uint8(S: npt.ArrayLike, *,
+                 axes: Union[int, Tuple[int, ...]] = (-2, -1)) -> np.ndarray:
     """Min-max scale to 8 bits: ``round(255 * (S - min) / (max - min))``, per clip.
 
     Computed in float64; ``round`` is numpy's (half to even). The minimum and maximum
@@ -198,7 +215,8 @@ def minmax_uint8(S, *, axes=(-2, -1)):
     return np.round(255.0 * scaled).astype(np.uint8)
 
 
-def standardize(S, *, axes=(-2, -1)):
+def standardize(S: npt.ArrayLike, *,
+                axes: Union[int, Tuple[int, ...]] = (-2, -1)) -> np.ndarray:
     """Per-clip standardisation to zero mean and unit variance: ``(S - mean) / std``.
 
     Mean and (population) standard deviation are taken over ``axes`` in float64; a
@@ -223,7 +241,7 @@ def standardize(S, *, axes=(-2, -1)):
     return Z.astype(out_dtype)
 
 
-def _builtin_lut(name):
+def _builtin_lut(name: str) -> np.ndarray:
     t = np.linspace(0.0, 1.0, 256)
     if name == "gray":
         rgb = np.stack([t, t, t], axis=1)
@@ -232,7 +250,7 @@ def _builtin_lut(name):
     return np.round(255.0 * rgb).astype(np.uint8)
 
 
-def colormap_lut(name):
+def colormap_lut(name: str) -> np.ndarray:
     """The 256-entry RGB look-up table of a colour map.
 
     Built in: ``'gray'`` and ``'heat'`` (black, red, yellow, white; defined here). Any
@@ -267,13 +285,13 @@ def colormap_lut(name):
     return np.asarray(cmap(np.linspace(0.0, 1.0, 256), bytes=True)[:, :3], dtype=np.uint8)
 
 
-def _resize_filter(image_module, name):
+def _resize_filter(image_module: Any, name: str) -> Any:
     if name not in RESIZE_FILTERS:
         raise ParameterError(f"resample={name!r} must be one of {', '.join(RESIZE_FILTERS)}")
     return getattr(image_module.Resampling, name.upper())
 
 
-def parse_size(size):
+def parse_size(size: SizeSpec) -> Optional[Tuple[int, int]]:
     """``(width, height)`` from ``'512x512'``, ``'512'``, an int or a pair; None stays None."""
     if size is None:
         return None
@@ -287,19 +305,21 @@ def parse_size(size):
             values = values * 2
     elif isinstance(size, numbers.Integral) and not isinstance(size, bool):
         values = [int(size)] * 2
-    else:
+    else:  # a pair (isinstance(.., numbers.Integral) does not narrow int out for mypy)
         try:
-            values = [int(v) for v in size] if all(
-                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in size
+            values = [int(v) for v in size] if all(  # type: ignore[union-attr]
+                isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                for v in size  # type: ignore[union-attr]
             ) else []
         except TypeError:
             values = []
     if len(values) != 2 or min(values) < 1:
         raise ParameterError(f"size={size!r} must be WIDTHxHEIGHT in pixels, e.g. '512x512'")
-    return tuple(values)
+    return tuple(values)  # type: ignore[return-value]  # len(values) == 2: checked above
 
 
-def to_image(S, *, size=None, colormap="gray", resample="bicubic"):
+def to_image(S: npt.ArrayLike, *, size: SizeSpec = None, colormap: str = "gray",
+             resample: str = "bicubic") -> PILImage:
     """Render a spectrogram as an image, low frequencies at the bottom.
 
     ``S`` is scaled with `minmax_uint8` (unless it already is uint8), flipped so that its

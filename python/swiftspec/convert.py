@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Frequency grids and mel-scale conversions (librosa.core.convert)."""
 
+from __future__ import annotations
+
+from typing import Any, Union, overload
+
 import numpy as np
+import numpy.typing as npt
 
 from . import _ffi
+from ._typing import RealScalar
 from ._validate import fft_size, finite_positive, finite_real
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "fft_frequencies"]
 
 
-def _convert(values, to_mel, htk):
+def _convert(values: npt.ArrayLike, to_mel: bool, htk: bool) -> Any:
     values = np.asarray(values)
     # ascontiguousarray makes 0-d input 1-d: keep the shape so scalars return scalars.
     source = np.ascontiguousarray(values, dtype=np.float64).reshape(values.shape)
@@ -21,7 +27,15 @@ def _convert(values, to_mel, htk):
     return out[()]
 
 
-def hz_to_mel(frequencies, *, htk=False):
+# A scalar gives a numpy scalar, anything else an array (a 0-d array also gives a scalar).
+@overload
+def hz_to_mel(frequencies: RealScalar, *, htk: bool = ...) -> np.floating: ...
+@overload
+def hz_to_mel(frequencies: npt.ArrayLike, *, htk: bool = ...) -> np.ndarray: ...
+
+
+def hz_to_mel(frequencies: npt.ArrayLike, *,
+              htk: bool = False) -> Union[np.floating, np.ndarray]:
     """Convert Hz to mels.
 
     Parameters
@@ -44,7 +58,14 @@ def hz_to_mel(frequencies, *, htk=False):
     return _convert(frequencies, True, htk)
 
 
-def mel_to_hz(mels, *, htk=False):
+@overload
+def mel_to_hz(mels: RealScalar, *, htk: bool = ...) -> np.floating: ...
+@overload
+def mel_to_hz(mels: npt.ArrayLike, *, htk: bool = ...) -> np.ndarray: ...
+
+
+def mel_to_hz(mels: npt.ArrayLike, *,
+              htk: bool = False) -> Union[np.floating, np.ndarray]:
     """Convert mel bin numbers to frequencies in Hz (the inverse of `hz_to_mel`).
 
     Parameters
@@ -60,7 +81,8 @@ def mel_to_hz(mels, *, htk=False):
     return _convert(mels, False, htk)
 
 
-def mel_frequencies(n_mels=128, *, fmin=0.0, fmax=11025.0, htk=False):
+def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0,
+                    htk: bool = False) -> np.ndarray:
     """Frequencies (Hz) of ``n_mels`` points evenly spaced on the mel scale.
 
     Parameters
@@ -84,7 +106,7 @@ def mel_frequencies(n_mels=128, *, fmin=0.0, fmax=11025.0, htk=False):
     return out
 
 
-def fft_frequencies(*, sr=22050, n_fft=2048):
+def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
     """Centre frequencies of the ``1 + n_fft // 2`` rFFT bins (``numpy.fft.rfftfreq``).
 
     Parameters

@@ -30,7 +30,7 @@ neighbouring centres (the first and last cells extend by half the neighbouring s
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -152,7 +152,7 @@ def specshow(data: npt.ArrayLike, *, x_coords: Optional[npt.ArrayLike] = None,
     if np.iscomplexobj(data):
         warnings.warn("Trying to display complex-valued input. Showing magnitude instead.",
                       stacklevel=2)
-        data = np.abs(data)
+        data = cast(np.ndarray, np.abs(data))  # (numpy's stubs: np.abs gives Any)
     if data.ndim != 2:
         raise ParameterError(f"data must be 2-dimensional (rows, columns) to display, "
                              f"given data.shape={data.shape}")

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Exception hierarchy of swiftspec (librosa's, plus ValueError for convenience)."""
 
+from __future__ import annotations
+
 __all__ = ["SwiftSpecError", "ParameterError", "LibraryError"]
 
 
@@ -26,7 +28,7 @@ class LibraryError(SwiftSpecError, RuntimeError):
         The C function that returned it.
     """
 
-    def __init__(self, function, code, message):
+    def __init__(self, function: str, code: int, message: str) -> None:
         super().__init__(f"{function}: {message} (status {code})")
         self.function = function
         self.code = code

@@ -1,11 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Spectral features (librosa.feature): mel spectrogram and MFCC, fused in the engine."""
 
+from __future__ import annotations
+
 import functools
+from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _ffi
+from ._typing import WindowSpec
 from .exceptions import ParameterError
 from .filters import mel_basis
 from .spectrum import _Analysis
@@ -16,8 +21,11 @@ _TOP_DB = 80.0  # mfcc's power_to_db defaults
 _AMIN = 1e-10
 
 
-def _mel_setup(y, sr, n_fft, hop_length, win_length, window, center, pad_mode, power,
-               precision, n_threads, mel_kwargs):
+def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
+               hop_length: Optional[int], win_length: Optional[int], window: WindowSpec,
+               center: bool, pad_mode: str, power: float, precision: str,
+               n_threads: Optional[int],
+               mel_kwargs: Dict[str, Any]) -> Tuple[_Analysis, np.ndarray, np.dtype]:
     """Validate a y-based call; return the analysis, the basis and the output dtype."""
     if y is None:
         raise ParameterError("Input signal must be provided to compute a spectrogram "
@@ -44,9 +52,12 @@ def _mel_setup(y, sr, n_fft, hop_length, win_length, window, center, pad_mode, p
     return analysis, np.ascontiguousarray(basis, dtype=out_dtype), np.dtype(out_dtype)
 
 
-def melspectrogram(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None,
-                   window="hann", center=True, pad_mode="constant", power=2.0,
-                   precision="exact", n_threads=None, **kwargs):
+def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
+                   S: Optional[npt.ArrayLike] = None, n_fft: int = 2048, hop_length: int = 512,
+                   win_length: Optional[int] = None, window: WindowSpec = "hann",
+                   center: bool = True, pad_mode: str = "constant", power: float = 2.0,
+                   precision: str = "exact", n_threads: Optional[int] = None,
+                   **kwargs: Any) -> np.ndarray:
     """Mel-scaled spectrogram, equal to ``librosa.feature.melspectrogram``.
 
     From audio ``y`` the whole pipeline (window, FFT, ``|X|**power``, mel projection)
@@ -101,8 +112,11 @@ def melspectrogram(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_
     return out
 
 
-def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifter=0,
-         mel_norm="slaney", precision="exact", n_threads=None, **kwargs):
+def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
+         S: Optional[npt.ArrayLike] = None, n_mfcc: int = 20, dct_type: int = 2,
+         norm: Optional[str] = "ortho", lifter: float = 0,
+         mel_norm: Union[None, str, float] = "slaney", precision: str = "exact",
+         n_threads: Optional[int] = None, **kwargs: Any) -> np.ndarray:
     """Mel-frequency cepstral coefficients, equal to ``librosa.feature.mfcc``.
 
     From audio, the engine computes ``dct(power_to_db(melspectrogram(y)))`` fused, per
@@ -177,14 +191,14 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
     return M
 
 
-def _dct_matrix(dct_type, norm, n, n_out):
+def _dct_matrix(dct_type: int, norm: Optional[str], n: int, n_out: int) -> np.ndarray:
     if n < 1 or (dct_type == 1 and n < 2):
         raise ParameterError(f"DCT type {dct_type} needs more than n={n} mel bands")
     return _cached_dct_matrix(dct_type, _ffi.DCT_NORMS[norm], n, n_out)
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_dct_matrix(dct_type, norm_code, n, n_out):
+def _cached_dct_matrix(dct_type: int, norm_code: int, n: int, n_out: int) -> np.ndarray:
     """The read-only DCT matrix [n_out][n] from the engine."""
     matrix = np.empty((n_out, n), dtype=np.float64)
     _ffi.call("swiftspec_dct_matrix", dct_type, norm_code, n, n_out,

@@ -1,12 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Windows and mel filter banks (librosa.filters)."""
 
+from __future__ import annotations
+
 import functools
 import warnings
+from typing import Any, Optional, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _ffi
+from ._typing import WindowSpec
 from ._validate import fft_size, finite_positive, finite_real
 from .exceptions import ParameterError
 
@@ -30,7 +35,7 @@ _EMPTY_FILTERS_WARNING = (
 
 
 @functools.lru_cache(maxsize=64)
-def _native_window(name, n, fftbins):
+def _native_window(name: str, n: int, fftbins: bool) -> np.ndarray:
     out = np.empty(n, dtype=np.float64)
     _ffi.call("swiftspec_get_window", _ffi.WINDOWS[name], n, int(fftbins),
               _ffi.f64_pointer(out), n)
@@ -38,7 +43,7 @@ def _native_window(name, n, fftbins):
     return out
 
 
-def get_window(window, Nx, *, fftbins=True):
+def get_window(window: WindowSpec, Nx: int, *, fftbins: bool = True) -> np.ndarray:
     """Compute a window function, like ``librosa.filters.get_window``.
 
     Parameters
@@ -91,14 +96,14 @@ def get_window(window, Nx, *, fftbins=True):
     raise ParameterError(f"Invalid window specification: {window!r}")
 
 
-def _window_length(Nx):
+def _window_length(Nx: object) -> int:
     # scipy.signal.get_window (hence librosa) rejects Nx <= 0 with a ValueError.
     if isinstance(Nx, bool) or not isinstance(Nx, (int, np.integer)) or Nx < 1:
         raise ParameterError(f"Window length Nx={Nx!r} must be a positive integer")
     return int(Nx)
 
 
-def pad_center(data, *, size, axis=-1, **kwargs):
+def pad_center(data: np.ndarray, *, size: int, axis: int = -1, **kwargs: Any) -> np.ndarray:
     """Pad ``data`` to length ``size`` along ``axis``, centred (extra on the right)."""
     kwargs.setdefault("mode", "constant")
     n = data.shape[axis]
@@ -111,7 +116,8 @@ def pad_center(data, *, size, axis=-1, **kwargs):
 
 
 @functools.lru_cache(maxsize=64)
-def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, slaney, dtype):
+def _mel_basis(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, htk: bool,
+               slaney: bool, dtype: np.dtype) -> Tuple[np.ndarray, int]:
     """A read-only mel basis from the engine and its count of empty filters."""
     engine_dtype = np.dtype(dtype) if np.dtype(dtype) in (np.float32, np.float64) else np.dtype(np.float64)
     weights = np.empty((n_mels, 1 + n_fft // 2), dtype=engine_dtype)
@@ -124,8 +130,10 @@ def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, slaney, dtype):
     return weights, n_empty.value
 
 
-def mel_basis(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney",
-              dtype=np.float32, stacklevel=3):
+def mel_basis(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
+              fmax: Optional[float] = None, htk: bool = False,
+              norm: Union[None, str, float] = "slaney", dtype: npt.DTypeLike = np.float32,
+              stacklevel: int = 3) -> np.ndarray:
     """`mel` without the copy: a cached, read-only basis (for internal use)."""
     sr = finite_positive(sr, "sr")
     n_fft = fft_size(n_fft, "n_fft")
@@ -147,8 +155,10 @@ def mel_basis(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="sl
     return weights
 
 
-def mel(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney",
-        dtype=np.float32):
+def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
+        fmax: Optional[float] = None, htk: bool = False,
+        norm: Union[None, str, float] = "slaney",
+        dtype: npt.DTypeLike = np.float32) -> np.ndarray:
     """Create a mel filter bank, exactly as ``librosa.filters.mel``.
 
     Parameters
@@ -190,7 +200,7 @@ def mel(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney",
                      norm=norm, dtype=dtype).copy()
 
 
-def _normalize_rows(weights, norm):
+def _normalize_rows(weights: np.ndarray, norm: float) -> np.ndarray:
     """librosa.util.normalize(weights, norm=norm, axis=-1) for a numeric norm."""
     if not np.all(np.isfinite(weights)):
         raise ParameterError("Input must be finite")

@@ -1,12 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Short-time Fourier transforms and decibel conversions (librosa.core.spectrum)."""
 
+from __future__ import annotations
+
 import functools
 import warnings
+from typing import Any, Callable, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _ffi, _threads
+from ._typing import ComplexScalar, DbAxes, DbRef, RealScalar, WindowSpec
 from ._validate import (INT64_MAX, as_rows, compute_dtype, dtype_c2r, dtype_r2c, fft_size,
                         is_positive_int, positive_int, valid_audio)
 from .exceptions import ParameterError
@@ -18,7 +23,7 @@ __all__ = ["stft", "istft", "power_to_db", "amplitude_to_db", "db_to_power",
 _UNSUPPORTED_PAD_MODES = ("wrap", "maximum", "mean", "median", "minimum")
 
 
-def _check_window_fits(window, win_length, n_fft):
+def _check_window_fits(window: WindowSpec, win_length: int, n_fft: int) -> None:
     """librosa's pad_center error for win_length > n_fft, raised before a named window of
     win_length samples is computed (so a huge win_length is not a MemoryError). Arrays and
     callables are left to get_window and pad_center, which report them in librosa's order."""
@@ -27,7 +32,7 @@ def _check_window_fits(window, win_length, n_fft):
                              f"({win_length:d})")
 
 
-def _fft_window(window, win_length, n_fft):
+def _fft_window(window: WindowSpec, win_length: int, n_fft: int) -> np.ndarray:
     """The analysis window centred in n_fft: float64, C-contiguous, validated.
 
     Cached for names, tuples and numbers (not for arrays or callables, which may change):
@@ -38,7 +43,7 @@ def _fft_window(window, win_length, n_fft):
     return _make_fft_window(window, win_length, n_fft)
 
 
-def _make_fft_window(window, win_length, n_fft):
+def _make_fft_window(window: WindowSpec, win_length: int, n_fft: int) -> np.ndarray:
     fft_window = pad_center(np.asarray(get_window(window, win_length, fftbins=True)),
                             size=n_fft)
     if fft_window.shape != (n_fft,) or not np.all(np.isfinite(fft_window)):
@@ -47,13 +52,14 @@ def _make_fft_window(window, win_length, n_fft):
 
 
 @functools.lru_cache(maxsize=64)
-def _cached_fft_window(window, win_length, n_fft):
+def _cached_fft_window(window: WindowSpec, win_length: int, n_fft: int) -> np.ndarray:
     fft_window = _make_fft_window(window, win_length, n_fft)
     fft_window.flags.writeable = False
     return fft_window
 
 
-def _frame_sizes(n_fft, hop_length, win_length, window):
+def _frame_sizes(n_fft: int, hop_length: Optional[int], win_length: Optional[int],
+                 window: WindowSpec) -> Tuple[int, int, int]:
     """Validated (n_fft, hop_length, win_length) with librosa's defaults: win_length =
     n_fft, hop_length = win_length // 4."""
     n_fft = fft_size(n_fft, "n_fft")
@@ -74,8 +80,10 @@ def _frame_sizes(n_fft, hop_length, win_length, window):
 class _Analysis:
     """The validated framing of ``y`` shared by `stft` and the fused features."""
 
-    def __init__(self, y, *, n_fft, hop_length, win_length, window, center, pad_mode,
-                 precision, n_threads, caller, stacklevel=3):
+    def __init__(self, y: np.ndarray, *, n_fft: int, hop_length: Optional[int],
+                 win_length: Optional[int], window: WindowSpec, center: bool, pad_mode: str,
+                 precision: str, n_threads: Optional[int], caller: str,
+                 stacklevel: int = 3) -> None:
         n_fft, hop_length, win_length = _frame_sizes(n_fft, hop_length, win_length, window)
         if precision not in _ffi.PRECISIONS:
             raise ParameterError(f"precision={precision!r} must be 'exact' or 'fast'")
@@ -119,7 +127,7 @@ class _Analysis:
         self.audio = y
         self.rows = as_rows(y, compute_dtype(y.dtype))
 
-    def check_fast(self, out_dtype):
+    def check_fast(self, out_dtype: npt.DTypeLike) -> None:
         if self.precision == "fast" and (self.rows.dtype != np.float32
                                          or np.dtype(out_dtype) not in (np.float32, np.complex64)):
             raise ParameterError(
@@ -127,7 +135,7 @@ class _Analysis:
                 f"float32/complex64 result (got {self.y_dtype} audio, {np.dtype(out_dtype)} "
                 "result); convert with y.astype(np.float32) or use precision='exact'")
 
-    def run(self, name, *args):
+    def run(self, name: str, *args: Any) -> None:
         """Call framed C function ``name`` on the audio, followed by ``args``.
 
         The engine checks the audio for NaN and infinity as it reads it; when it finds
@@ -143,8 +151,11 @@ class _Analysis:
             raise
 
 
-def stft(y, *, n_fft=2048, hop_length=None, win_length=None, window="hann", center=True,
-         dtype=None, pad_mode="constant", out=None, precision="exact", n_threads=None):
+def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
+         win_length: Optional[int] = None, window: WindowSpec = "hann", center: bool = True,
+         dtype: Optional[npt.DTypeLike] = None, pad_mode: str = "constant",
+         out: Optional[np.ndarray] = None, precision: str = "exact",
+         n_threads: Optional[int] = None) -> np.ndarray:
     """Short-time Fourier transform, equal to ``librosa.stft``.
 
     Parameters
@@ -231,8 +242,11 @@ def stft(y, *, n_fft=2048, hop_length=None, win_length=None, window="hann", cent
     return target
 
 
-def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="hann",
-          center=True, dtype=None, length=None, out=None, n_threads=None):
+def istft(stft_matrix: npt.ArrayLike, *, hop_length: Optional[int] = None,
+          win_length: Optional[int] = None, n_fft: Optional[int] = None,
+          window: WindowSpec = "hann", center: bool = True,
+          dtype: Optional[npt.DTypeLike] = None, length: Optional[int] = None,
+          out: Optional[np.ndarray] = None, n_threads: Optional[int] = None) -> np.ndarray:
     """Inverse short-time Fourier transform, equal to ``librosa.istft``.
 
     Parameters
@@ -305,7 +319,7 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
     rows = np.ascontiguousarray(np.swapaxes(stft_matrix, -1, -2), dtype=engine)
     # An explicit row count: -1 is ambiguous for an empty matrix (no frames).
     rows = rows.reshape((int(np.prod(lead, dtype=np.int64)),) + rows.shape[-2:])
-    result = np.empty(shape, dtype=engine.type(0).real.dtype)
+    result = np.empty(shape, dtype=engine.type(0).real.dtype)  # type: ignore[union-attr]
     _ffi.call("swiftspec_istft", _ffi.pointer(rows), _ffi.dtype_code(engine), rows.shape[0],
               n_frames, stft_matrix.shape[-2], n_fft, hop_length,
               _ffi.pointer(window_values), int(bool(center)),
@@ -319,7 +333,7 @@ def istft(stft_matrix, *, hop_length=None, win_length=None, n_fft=None, window="
 
 # ---- Decibels ---------------------------------------------------------------------------
 
-def _db_axes(axes, ndim):
+def _db_axes(axes: DbAxes, ndim: int) -> Union[int, Sequence[int], None]:
     """librosa 1.0's axes: 'auto' is the last two (or one) axes; None means all."""
     if isinstance(axes, str):
         if axes != "auto":
@@ -328,7 +342,7 @@ def _db_axes(axes, ndim):
     return axes
 
 
-def _groups(ndim, axes):
+def _groups(ndim: int, axes: Union[int, Sequence[int], None]) -> Tuple[int, ...]:
     """Normalised, sorted reduction axes (all axes for None)."""
     if axes is None:
         return tuple(range(ndim))
@@ -339,11 +353,12 @@ def _groups(ndim, axes):
     return tuple(sorted({int(axis) % ndim for axis in axes}))
 
 
-def _is_max(ref):
+def _is_max(ref: object) -> bool:
     return ref is np.max or ref is np.amax
 
 
-def _call_ref(ref, values, axes):
+def _call_ref(ref: Callable[..., Any], values: np.ndarray,
+              axes: Union[int, Sequence[int], None]) -> Any:
     """``ref(values, axis=axes, keepdims=True)`` with librosa's error for bad callables."""
     try:
         return ref(values, axis=axes, keepdims=True)
@@ -353,7 +368,8 @@ def _call_ref(ref, values, axes):
             f"arguments for proper multichannel processing. (ref={ref!r})") from error
 
 
-def _decibels(power, *, ref, amin, top_db, axes, threads):
+def _decibels(power: np.ndarray, *, ref: DbRef, amin: float, top_db: Optional[float],
+              axes: Union[int, Sequence[int], None], threads: int) -> np.ndarray:
     """power_to_db of a real array with normalised ``axes``.
 
     The engine computes ``10 log10(max(amin, S))``, the reference and ``top_db`` per
@@ -392,7 +408,8 @@ def _decibels(power, *, ref, amin, top_db, axes, threads):
     return log_spec
 
 
-def _kernel(power, group_axes, ref_mode, ref_db, amin, top_db, threads):
+def _kernel(power: np.ndarray, group_axes: Tuple[int, ...], ref_mode: int, ref_db: float,
+            amin: float, top_db: Optional[float], threads: int) -> np.ndarray:
     """Run swiftspec_power_to_db with each reduction group made contiguous."""
     trailing = tuple(range(power.ndim - len(group_axes), power.ndim))
     moved = np.moveaxis(power, group_axes, trailing)
@@ -411,7 +428,21 @@ def _kernel(power, group_axes, ref_mode, ref_db, amin, top_db, threads):
     return np.moveaxis(result, trailing, group_axes)
 
 
-def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto", n_threads=None):
+# A scalar gives a numpy scalar, anything else an array. (A 0-d array or a scalar typed
+# as ArrayLike also gives a numpy scalar: the price of not returning a Union for arrays.)
+@overload
+def power_to_db(S: ComplexScalar, *, ref: DbRef = ..., amin: float = ...,  # type: ignore[overload-overlap]
+                top_db: Optional[float] = ..., axes: DbAxes = ...,
+                n_threads: Optional[int] = ...) -> np.floating: ...
+@overload
+def power_to_db(S: npt.ArrayLike, *, ref: DbRef = ..., amin: float = ...,
+                top_db: Optional[float] = ..., axes: DbAxes = ...,
+                n_threads: Optional[int] = ...) -> np.ndarray: ...
+
+
+def power_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-10,
+                top_db: Optional[float] = 80.0, axes: DbAxes = "auto",
+                n_threads: Optional[int] = None) -> Union[np.floating, np.ndarray]:
     """Convert a power spectrogram to decibels, equal to ``librosa.power_to_db`` (1.0).
 
     ``10 * log10(max(amin, S)) - 10 * log10(max(amin, ref))``, then values below the
@@ -459,7 +490,19 @@ def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, axes="auto", n_threads=N
                      threads=_threads.resolve(n_threads))[()]
 
 
-def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, axes="auto", n_threads=None):
+@overload
+def amplitude_to_db(S: ComplexScalar, *, ref: DbRef = ..., amin: float = ...,  # type: ignore[overload-overlap]
+                    top_db: Optional[float] = ..., axes: DbAxes = ...,
+                    n_threads: Optional[int] = ...) -> np.floating: ...
+@overload
+def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = ..., amin: float = ...,
+                    top_db: Optional[float] = ..., axes: DbAxes = ...,
+                    n_threads: Optional[int] = ...) -> np.ndarray: ...
+
+
+def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-5,
+                    top_db: Optional[float] = 80.0, axes: DbAxes = "auto",
+                    n_threads: Optional[int] = None) -> Union[np.floating, np.ndarray]:
     """Convert an amplitude spectrogram to decibels, equal to ``librosa.amplitude_to_db``.
 
     Equivalent to ``power_to_db(S**2, ref=ref**2, amin=amin**2, top_db=top_db)``.
@@ -500,11 +543,25 @@ def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, axes="auto", n_thread
                      axes=axes, threads=_threads.resolve(n_threads))[()]
 
 
-def db_to_power(S_db, *, ref=1.0):
+@overload
+def db_to_power(S_db: RealScalar, *, ref: float = ...) -> np.floating: ...
+@overload
+def db_to_power(S_db: np.ndarray, *, ref: float = ...) -> np.ndarray: ...
+
+
+def db_to_power(S_db: Union[RealScalar, np.ndarray], *,
+                ref: float = 1.0) -> Union[np.floating, np.ndarray]:
     """Convert decibels to power: ``ref * 10**(S_db / 10)`` (librosa.db_to_power)."""
     return ref * np.power(10.0, S_db * 0.1)
 
 
-def db_to_amplitude(S_db, *, ref=1.0):
+@overload
+def db_to_amplitude(S_db: RealScalar, *, ref: float = ...) -> np.floating: ...
+@overload
+def db_to_amplitude(S_db: np.ndarray, *, ref: float = ...) -> np.ndarray: ...
+
+
+def db_to_amplitude(S_db: Union[RealScalar, np.ndarray], *,
+                    ref: float = 1.0) -> Union[np.floating, np.ndarray]:
     """Convert decibels to amplitude: ``db_to_power(S_db, ref=ref**2) ** 0.5``."""
     return db_to_power(S_db, ref=ref**2) ** 0.5

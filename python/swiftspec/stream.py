@@ -67,18 +67,17 @@ streams may run in parallel).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
 from . import feature, spectrum
+from ._typing import WindowSpec  # (defined there, shared with spectrum and filters)
 from ._validate import fft_size, is_positive_int, positive_int, valid_audio
 from .exceptions import ParameterError
 
 __all__ = ["MelSpectrogram", "STFT"]
-
-WindowSpec = Union[str, Tuple[Any, ...], float, Callable[[int], np.ndarray], npt.ArrayLike]
 
 
 class _FrameStream:
@@ -351,10 +350,10 @@ class MelSpectrogram(_FrameStream):
                  n_threads: Optional[int] = None, dtype: npt.DTypeLike = np.float32) -> None:
         if not is_positive_int(hop_length):
             raise ParameterError(f"hop_length={hop_length!r} must be a positive integer")
-        self._kwargs = dict(sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                            window=window, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                            norm=norm, power=power, precision=precision,
-                            n_threads=n_threads, dtype=dtype)
+        self._kwargs: Dict[str, Any] = dict(
+            sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+            n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, power=power,
+            precision=precision, n_threads=n_threads, dtype=dtype)
         super().__init__(n_fft=n_fft, hop_length=hop_length, center=center)
         # Validate every argument now (as the offline call would), and see whether the
         # basis warns: it then warns once, here, rather than on every chunk.
@@ -423,9 +422,9 @@ class STFT(_FrameStream):
             if hop_length < 1:
                 raise ParameterError(f"hop_length={hop_length} must be a positive integer "
                                      f"(the default win_length // 4 for win_length={base})")
-        self._kwargs = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                            window=window, dtype=dtype, precision=precision,
-                            n_threads=n_threads)
+        self._kwargs: Dict[str, Any] = dict(
+            n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+            dtype=dtype, precision=precision, n_threads=n_threads)
         super().__init__(n_fft=n_fft, hop_length=hop_length, center=center)
         self._compute(np.zeros(self.n_fft, dtype=np.float32))  # validate the arguments
 
