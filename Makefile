@@ -100,6 +100,7 @@ package-test: system-deps
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SEEDS ?= 48
+FUZZ_VALGRIND_CORPUS ?= tools/fuzz/corpus
 SAN_CC ?= clang
 SAN_ARCH := $(shell uname -m)
 ASAN_RT = $(shell $(SAN_CC) -print-file-name=libclang_rt.asan-$(SAN_ARCH).so)
@@ -111,7 +112,8 @@ ASAN_DIR := .build-asan
 # every program that loads it (-shared-libsan), the runtime first among its libraries.
 ASAN_SO_FLAGS = -Xlinker $(ASAN_RT) -Xlinker -rpath -Xlinker $(dir $(ASAN_RT))
 ASAN_EXE_FLAGS = -fsanitize=address -shared-libsan -Wl,-rpath,$(dir $(ASAN_RT))
-VALGRIND := valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
+VALGRIND := valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite \
+  --errors-for-leak-kinds=definite \
   --error-exitcode=3 --quiet
 
 .PHONY: fuzz-build fuzz fuzz-smoke fuzz-seeds fuzz-valgrind sanitize sanitize-deps
@@ -121,8 +123,9 @@ fuzz-build: system-deps
 	  -Xswiftc -sanitize=address \
 	  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table $(ASAN_SO_FLAGS)
 	mkdir -p $(FUZZ_DIR)/bin
-	$(SAN_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -ffp-contract=off -fsanitize=fuzzer-no-link,address \
-	  -I Sources/CSwiftSpec/include -c tools/fuzz/fuzz_abi.c -o $(FUZZ_BIN).o
+	$(SAN_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -ffp-contract=off \
+	  -fsanitize=fuzzer-no-link,address -I Sources/CSwiftSpec/include \
+	  -c tools/fuzz/fuzz_abi.c -o $(FUZZ_BIN).o
 	$(SAN_CC) $(ASAN_EXE_FLAGS) $(FUZZ_BIN).o $(FUZZER_RT) -lstdc++ -L $(FUZZ_DIR)/release \
 	  -lswiftspec -Wl,-rpath,$(abspath $(FUZZ_DIR)/release) -lm -o $(FUZZ_BIN)
 
@@ -134,7 +137,7 @@ fuzz-smoke: fuzz-build
 	tools/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SMOKE_SECONDS) $(FUZZ_DIR)/smoke-corpus
 
 fuzz-seeds: fuzz-build
-	rm -rf $(FUZZ_DIR)/merge && mkdir -p $(FUZZ_DIR)/merge
+	rm -rf $(FUZZ_DIR)/merge $(FUZZ_DIR)/merge.ctl && mkdir -p $(FUZZ_DIR)/merge
 	SWIFT_BACKTRACE=enable=no $(FUZZ_BIN) -merge=1 -merge_control_file=$(FUZZ_DIR)/merge.ctl \
 	  $(FUZZ_DIR)/merge tools/fuzz/corpus $(wildcard $(FUZZ_DIR)/corpus $(FUZZ_DIR)/smoke-corpus) \
 	  >$(FUZZ_DIR)/merge.log 2>&1
@@ -143,14 +146,15 @@ fuzz-seeds: fuzz-build
 sanitize-deps:
 	@command -v valgrind >/dev/null || { apt-get update && apt-get install -y valgrind; }
 
-# The seed corpus replayed by a plain build of the harness, under valgrind, with the
-# release library (what users load), FFTW included.
+# The seed corpus (or FUZZ_VALGRIND_CORPUS=.build-fuzz/corpus, everything fuzzed: minutes)
+# replayed by a plain build of the harness under valgrind, with the release library (what
+# users load), FFTW included.
 fuzz-valgrind: build sanitize-deps
 	mkdir -p $(ASAN_DIR)
-	gcc -std=gnu11 -g -O1 -ffp-contract=off -Wall -Wextra -Werror -DFUZZ_REPLAY_MAIN -I Sources/CSwiftSpec/include \
-	  tools/fuzz/fuzz_abi.c -L $(dir $(LIB)) -lswiftspec -Wl,-rpath,$(abspath $(dir $(LIB))) \
-	  -lm -o $(ASAN_DIR)/fuzz_replay
-	$(VALGRIND) $(ASAN_DIR)/fuzz_replay tools/fuzz/corpus
+	gcc -std=gnu11 -g -O1 -ffp-contract=off -Wall -Wextra -Werror -DFUZZ_REPLAY_MAIN \
+	  -I Sources/CSwiftSpec/include tools/fuzz/fuzz_abi.c -L $(dir $(LIB)) -lswiftspec \
+	  -Wl,-rpath,$(abspath $(dir $(LIB))) -lm -o $(ASAN_DIR)/fuzz_replay
+	$(VALGRIND) $(ASAN_DIR)/fuzz_replay $(FUZZ_VALGRIND_CORPUS)
 
 # The OUT_OF_MEMORY contract tests are skipped under ASan: they cap the address space
 # (RLIMIT_AS) to make an allocation fail, and ASan's allocator reserves its heap up front.
@@ -164,11 +168,13 @@ sanitize: build sanitize-deps fuzz-valgrind
 	$(SAN_CC) -std=c99 -g -O1 -Wall -Wextra -Werror $(ASAN_EXE_FLAGS) \
 	  -I Sources/CSwiftSpec/include Tests/CABISmoke/smoke.c -L $(ASAN_DIR)/release -lswiftspec \
 	  -Wl,-rpath,$(abspath $(ASAN_DIR)/release) -lm -o $(ASAN_DIR)/smoke/smoke-asan
-	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 $(ASAN_DIR)/smoke/smoke-asan >$(ASAN_DIR)/smoke/asan.log
+	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 $(ASAN_DIR)/smoke/smoke-asan \
+	  >$(ASAN_DIR)/smoke/asan.log
 	tail -1 $(ASAN_DIR)/smoke/asan.log
 	gcc -std=c99 -g -Wall -Wextra -Werror -I Sources/CSwiftSpec/include Tests/CABISmoke/smoke.c \
 	  -L $(dir $(LIB)) -lswiftspec -Wl,-rpath,$(abspath $(dir $(LIB))) -lm \
 	  -o $(ASAN_DIR)/smoke/smoke
 	$(VALGRIND) $(ASAN_DIR)/smoke/smoke >$(ASAN_DIR)/smoke/valgrind.log
 	tail -1 $(ASAN_DIR)/smoke/valgrind.log
-	@echo "sanitize: Swift tests and C smoke clean under ASan/LSan; smoke and seeds clean under valgrind"
+	@echo "sanitize: Swift tests and C smoke clean under ASan/LSan;" \
+	  "smoke and fuzz seeds clean under valgrind"

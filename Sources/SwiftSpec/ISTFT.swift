@@ -51,8 +51,9 @@ public func computeISTFT<C: BinaryFloatingPoint>(
   let (used, outputLength) = try istftGeometry(
     frames: frames, nFFT: nFFT, hopLength: hopLength, center: center, length: length)
   // No rows, no output: the envelope below (as long as the padded signal) is not needed,
-  // and its length is not bounded by any buffer the caller owns.
-  guard rows > 0 else { return }
+  // and its length is not bounded by any buffer the caller owns. An empty output needs
+  // no work either, however many rows.
+  guard rows > 0, outputLength > 0 else { return }
   let start = center ? nFFT / 2 : 0
   let usedBins = min(bins, nFFT / 2 + 1)
 

@@ -30,7 +30,8 @@ public func parallelChunks(
   try withoutActuallyEscaping(body) { (body) throws(SpectrogramError) in
     var handles: [pthread_t?] = []
     for chunk in 0..<chunks {
-      let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
+      let range = chunkStart(chunk, of: chunks, count: count)
+        ..< chunkStart(chunk + 1, of: chunks, count: count)
       let work = ThreadBody {
         do throws(SpectrogramError) { try body(range) } catch { errors[chunk] = error }
       }
@@ -55,4 +56,9 @@ public func parallelChunks(
     for case let handle? in handles { pthread_join(handle, nil) }
   }
   for case let error? in errors { throw error }
+}
+
+/// `count * chunk / chunks` without overflowing for huge counts (chunk <= chunks).
+private func chunkStart(_ chunk: Int, of chunks: Int, count: Int) -> Int {
+  chunks.dividingFullWidth(count.multipliedFullWidth(by: chunk)).quotient
 }

@@ -246,7 +246,11 @@ public func swiftspecMelSpectrogram(
       input, inDtype, nRows, nSamples, nFFT, hopLength, window, center, padMode, precision,
       outDtype, nThreads)
     let mel = try MelRequest(request, power: power, basis: melBasis, nMels: nMels)
-    try request.checkOutput(output, capacity: outCap, needed: mel.outputCount(rowsOf: mel.melCount))
+    let needed = try mel.outputCount(rowsOf: mel.melCount)
+    try request.checkOutput(output, capacity: outCap, needed: needed)
+    // No samples and an empty result: nothing to compute. (n_rows is bounded by no buffer
+    // then, and a loop over the rows would not end.)
+    guard needed > 0 || request.signalLength > 0 else { return }
     try request.dispatch(
       MelRun(request: request, mel: mel, decibels: nil, output: output.unsafelyUnwrapped))
   }
@@ -267,7 +271,11 @@ public func swiftspecLogMelSpectrogram(
       outDtype, nThreads)
     let mel = try MelRequest(request, power: power, basis: melBasis, nMels: nMels)
     let decibels = try decibelOptions(refMode, refDB, amin, hasTopDB, topDB)
-    try request.checkOutput(output, capacity: outCap, needed: mel.outputCount(rowsOf: mel.melCount))
+    let needed = try mel.outputCount(rowsOf: mel.melCount)
+    try request.checkOutput(output, capacity: outCap, needed: needed)
+    // No samples and an empty result: nothing to compute. (n_rows is bounded by no buffer
+    // then, and a loop over the rows would not end.)
+    guard needed > 0 || request.signalLength > 0 else { return }
     try request.dispatch(
       MelRun(request: request, mel: mel, decibels: decibels, output: output.unsafelyUnwrapped))
   }
@@ -294,7 +302,11 @@ public func swiftspecMFCC(
     for i in 0..<(mfccCount * mel.melCount) where !dct[i].isFinite {
       throw .invalidArgument("dct_matrix contains a non-finite value")
     }
-    try request.checkOutput(output, capacity: outCap, needed: mel.outputCount(rowsOf: mfccCount))
+    let needed = try mel.outputCount(rowsOf: mfccCount)
+    try request.checkOutput(output, capacity: outCap, needed: needed)
+    // No samples and an empty result: nothing to compute. (n_rows is bounded by no buffer
+    // then, and a loop over the rows would not end.)
+    guard needed > 0 || request.signalLength > 0 else { return }
     struct Run: KernelVisitor {
       let request: AnalysisRequest
       let mel: MelRequest
@@ -335,6 +347,7 @@ public func swiftspecPowerToDB(
     func convert<T: DecibelScalar>(_: T.Type) throws(SpectrogramError) {
       let source = try inputBuffer(input, count: count, as: T.self)
       let target = try outputBuffer(output, capacity: outCap, needed: count, as: T.self)
+      guard count > 0 else { return }  // n_groups is unbounded when group_len is 0
       try parallelChunks(count: groups, threads: threads) { groupRange in
         for g in groupRange {
           powerToDecibels(source + g * length, count: length, reference: options.reference,
