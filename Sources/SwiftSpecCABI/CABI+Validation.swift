@@ -88,10 +88,11 @@ func flag(_ value: Int32, _ name: String) throws(SpectrogramError) -> Bool {
   return value == 1
 }
 
-/// 0 means one thread per online CPU.
+/// 0 means one thread per online CPU; at most 1024.
 func threadCount(_ value: Int32) throws(SpectrogramError) -> Int {
   guard value >= 0 else { throw .invalidArgument("n_threads=\(value) must be non-negative") }
-  return value == 0 ? onlineCPUCount : Int(value)
+  // More threads than this only costs thread creation (the Python layer caps it too).
+  return value == 0 ? onlineCPUCount : min(Int(value), 1024)
 }
 
 /// A non-null input of `count` elements; a null pointer is accepted only when empty.

@@ -161,7 +161,7 @@ int32_t swiftspec_stft_n_frames(int64_t n_samples, int64_t n_fft, int64_t hop_le
  *          elements. A row's frames are contiguous, so row r as a numpy array of shape
  *          (n_frames, bins) transposes to librosa's (bins, n_frames).
  * precision SWIFTSPEC_PRECISION_FAST requires in_dtype = out_dtype = FLOAT32.
- * n_threads: 0 = library default, otherwise the number of threads to use. */
+ * n_threads: 0 = library default, otherwise the number of threads to use (at most 1024). */
 int32_t swiftspec_stft(const void *in, int32_t in_dtype, int64_t n_rows,
                        int64_t n_samples, int64_t n_fft, int64_t hop_length,
                        const double *window, int32_t center, int32_t pad_mode,
