@@ -7,7 +7,8 @@
 # a fresh venv, imports and computes a mel spectrogram from outside the repository;
 # (c) the library NEEDs only libc/libm/libstdc++/libgcc_s, has no absolute RUNPATH, and
 # still works with the Swift toolchain and FFTW's shared libraries hidden (a private
-# mount namespace via `unshare -m`, when permitted). Everything happens in a temporary
+# mount namespace via `unshare -m`, when permitted), where the test suite then runs against
+# the installed wheel. Everything happens in a temporary
 # directory; the Swift build is incremental in build/swiftpm (see setup.py).
 set -euo pipefail
 python=$1
@@ -42,6 +43,11 @@ echo "   $(du -h "$whl" | cut -f1)  $expected"
 step "(b) install into a fresh venv, import and compute outside the repository"
 "$python" -m venv "$tmp/venv"
 "$tmp/venv/bin/python" -m pip install -q "$whl" || fail "pip install of the wheel failed"
+"$tmp/venv/bin/python" -m pip install -q pytest librosa || fail "pip install of the test tools"
+# The test suite and the header it checks, without the package sources beside them.
+mkdir -p "$tmp/repo/python" "$tmp/repo/Sources/CSwiftSpec"
+cp -r python/tests "$tmp/repo/python/"
+cp -r Sources/CSwiftSpec/include "$tmp/repo/Sources/CSwiftSpec/"
 site=$("$tmp/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')
 lib="$site/swiftspec/_lib/libswiftspec.so"
 [ -f "$lib" ] || fail "$lib was not installed"
@@ -105,6 +111,11 @@ for name in ("libswiftCore.so", "libfftw3f.so.3"):
 print("   hidden: libswiftCore.so and libfftw3f.so.3 do not load"
       + (", swift is not on PATH" if os.environ["BIN_HIDDEN"] == "1" else ""))
 exec(open("check.py").read())
+import subprocess, sys
+os.chdir("repo")
+print("   the test suite against the installed wheel:")
+sys.exit(subprocess.call([sys.executable, "-m", "pytest", "python/tests", "-q", "-p",
+                          "no:cacheprovider", "-o", "console_output_style=classic"]))
 PY
 SH
 if unshare -m true 2>/dev/null; then
