@@ -43,7 +43,7 @@ def swiftspec_impl(precision, n_threads=1):
         S = swiftspec.feature.melspectrogram(y=y, sr=SR, n_fft=N_FFT, hop_length=HOP,
                                              n_mels=N_MELS, precision=precision,
                                              n_threads=n_threads)
-        return swiftspec.power_to_db(S, top_db=TOP_DB)
+        return swiftspec.power_to_db(S, top_db=TOP_DB, n_threads=n_threads)
     return run
 
 
