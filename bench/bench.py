@@ -138,8 +138,6 @@ def bench_throughput(impls, repeats):
     batch = clips(rng, BATCH)
     one_clip = interleaved({n: (lambda f=f: f(clip)) for n, f in impls.items()}, repeats * 5)
     batched = interleaved({n: (lambda f=f: f(batch)) for n, f in impls.items()}, repeats)
-    import swiftspec
-
     threads = {f"swiftspec {p} x{t}": (lambda f=swiftspec_impl(p, t): f(batch))
                for p in ("fast", "exact") for t in (1, 2)}
     scaling = interleaved(threads, repeats)

@@ -90,9 +90,9 @@ func melBlock<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
   packed.project(powers, count: frames.count, into: out, stride: stride)
 }
 
-/// `|X|^power` of `bins` interleaved complex values, written every `stride` elements. Each component is first rounded to
-/// `O` (librosa stores the STFT as complex64 for float32 audio), then the power is taken
-/// in the FFT precision `F` and rounded to `O`.
+/// `|X|^power` of `bins` interleaved complex values, written every `stride` elements.
+/// Each component is first rounded to `O` (librosa stores the STFT as complex64 for
+/// float32 audio), then the power is taken in the FFT precision `F` and rounded to `O`.
 @inline(__always)
 func powerSpectrum<F: FFTScalar, O: BinaryFloatingPoint>(
   _ spectrum: UnsafePointer<F>, bins: Int, power: Double, into out: UnsafeMutablePointer<O>,
