@@ -28,10 +28,15 @@ Guarantees:
   writes nothing when everything is done.
   ``OUT/.swiftspec/settings.json`` holds the settings; a re-run with other settings is
   refused unless ``--overwrite`` is given.
-- **Nothing stops the run**: an unreadable, corrupt or empty file is reported in the
-  manifest and the summary, and the run goes on (exit status 1 if any file failed).
+- **Nothing stops the run**: an unreadable, corrupt or empty file (or folder, FIFO,
+  broken link...) is reported in the manifest and the summary, and the run goes on
+  (exit status 1 if any file failed).
+- **But a full disk**: when an output cannot be written because OUT's file system is
+  full or read-only, the run stops (files in flight are finished or reported), lists the
+  files it did not convert, and exits with status 1; every output already written is
+  whole, and the same command resumes once there is room.
 - **Manifest**: ``OUT/manifest.csv``, one row per clip (source, clip, start_s, audio_s,
-  output, shape, status, error) and one row per empty or failed file.
+  output, shape, status, error) and one row per empty, failed or unconverted file.
 
 Work is spread over local processes (``--workers``) or a dask.distributed cluster
 (``--engine dask --scheduler ADDRESS``; OUT must then be on a file system that the
@@ -43,10 +48,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import errno
 import io
 import json
 import multiprocessing
 import os
+import stat
 import sys
 import time
 import uuid
@@ -79,6 +86,9 @@ MANIFEST_FIELDS = ("source", "clip", "start_s", "audio_s", "output", "shape", "s
                    "error")
 DEMO_OUTPUT = "swiftspec-images"
 BATCH = 32  # clips per native call (bounds memory for long recordings)
+# Write errors that no later file can escape either (the output medium is full or
+# read-only): the run stops instead of failing every remaining file the same way.
+STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 # PNG encoding dominates the run time: zlib level 1 with the run-length strategy (3,
 # Z_RLE) is several times faster than Pillow's default (level 6) on spectrograms, and its
 # files are slightly smaller. The pixels are the same either way (lossless).
@@ -208,6 +218,15 @@ class FileResult:
     written: int = 0
     kept: int = 0
     warnings: List[str] = field(default_factory=list)
+    stop_run: bool = False  # an output could not be written for a reason in STOP_ERRNOS
+
+
+class _OutputError(Exception):
+    """An output could not be written (as opposed to a source that cannot be read)."""
+
+    def __init__(self, output: str, error: OSError) -> None:
+        super().__init__(f"cannot write {output}: {error.strerror or error}")
+        self.errno = error.errno
 
 
 def _seconds(samples: int, sr: float) -> str:
@@ -254,6 +273,10 @@ def convert_file(task: Task, settings: Settings) -> FileResult:
             warnings.simplefilter("always")
             _convert(task, settings, result)
         result.warnings = sorted({str(w.message) for w in caught})
+    except _OutputError as error:
+        result.status, result.rows = "error", []
+        result.error = f"OutputError: {error}"
+        result.stop_run = error.errno in STOP_ERRNOS
     except Exception as error:  # noqa: BLE001 - reported per file, the run goes on
         result.status, result.rows = "error", []
         result.error = f"{type(error).__name__}: {error}".strip()
@@ -293,7 +316,11 @@ def _convert(task: Task, settings: Settings, result: FileResult) -> None:
                 if output in keep:
                     result.kept += 1
                 else:
-                    atomic_write(out_root / output, _render(spec, settings))
+                    writer = _render(spec, settings)
+                    try:
+                        atomic_write(out_root / output, writer)
+                    except OSError as error:
+                        raise _OutputError(output, error) from error
                     result.written += 1
                 rows[part.index] = [part.index, _seconds(part.start, sr),
                                     _seconds(part.n_audio, sr), output,
@@ -326,18 +353,24 @@ def _run_isolated(convert: Callable[[Task, Settings], FileResult], task: Task,
 
 
 def _local_results(tasks: Iterable[Task], settings: Settings, workers: int,
-                   convert: Callable[[Task, Settings], FileResult]) -> Iterator[FileResult]:
-    """Yield a FileResult per task, using ``workers`` local processes (1: this one)."""
+                   convert: Callable[[Task, Settings], FileResult],
+                   stopping: Callable[[], bool]) -> Iterator[FileResult]:
+    """Yield a FileResult per task, using ``workers`` local processes (1: this one).
+
+    Once ``stopping()`` is true no task starts; those running are finished.
+    """
     if workers == 1:
         for task in tasks:
+            if stopping():
+                return
             yield convert(task, settings)
         return
     queue = deque(tasks)
     pool = _pool(workers)
     pending: Dict[Future[FileResult], Task] = {}
     try:
-        while queue or pending:
-            while queue and len(pending) < 2 * workers:
+        while (queue and not stopping()) or pending:
+            while queue and len(pending) < 2 * workers and not stopping():
                 task = queue.popleft()
                 pending[pool.submit(convert, task, settings)] = task
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -367,8 +400,10 @@ def _local_results(tasks: Iterable[Task], settings: Settings, workers: int,
 
 def _dask_results(tasks: Iterable[Task], settings: Settings, workers: int,
                   scheduler: Optional[str],
-                  convert: Callable[[Task, Settings], FileResult]) -> Iterator[FileResult]:
-    """Yield a FileResult per task, mapping files over a dask.distributed cluster."""
+                  convert: Callable[[Task, Settings], FileResult],
+                  stopping: Callable[[], bool]) -> Iterator[FileResult]:
+    """Yield a FileResult per task, mapping files over a dask.distributed cluster
+    (no task starts once ``stopping()`` is true)."""
     try:
         import distributed
     except ImportError as error:
@@ -388,7 +423,7 @@ def _dask_results(tasks: Iterable[Task], settings: Settings, workers: int,
         completed = distributed.as_completed()
 
         def submit() -> None:
-            while queue and len(running) < limit:
+            while queue and len(running) < limit and not stopping():
                 task = queue.popleft()
                 future = client.submit(convert, task, settings, pure=False,
                                        key=f"swiftspec-{uuid.uuid4().hex}")
@@ -544,8 +579,15 @@ class _State:
                     f.seek(-1, os.SEEK_END)
                     if f.read(1) != b"\n":
                         self._journal.write("\n")
-        self._journal.write(json.dumps(entry, separators=(",", ":")) + "\n")
-        self._journal.flush()
+        try:
+            self._journal.write(json.dumps(entry, separators=(",", ":")) + "\n")
+            self._journal.flush()
+        except OSError:
+            # Drop the unwritten tail: a partial line is ignored by read_journal.
+            with contextlib.suppress(OSError):
+                self._journal.close()
+            self._journal = None
+            raise
         self.journal_appended += 1
 
     def compact(self, entries: Dict[str, Dict[str, Any]]) -> None:
@@ -576,11 +618,13 @@ def _remove_stale_temporaries(out_dir: Union[str, os.PathLike[str]]) -> int:
 
 def find_sources(in_path: Union[str, os.PathLike[str]],
                  out_dir: Union[str, os.PathLike[str], None] = None,
-                 extensions: Iterable[str] = AUDIO_EXTENSIONS) -> List[Tuple[str, str]]:
+                 extensions: Iterable[str] = AUDIO_EXTENSIONS,
+                 errors: Optional[List[Tuple[str, str]]] = None) -> List[Tuple[str, str]]:
     """``[(absolute path, relative posix path)]`` of the audio files under ``in_path``.
 
     Sorted; hidden files and folders (names starting with '.') are skipped, and so is
-    ``out_dir`` when it lies inside ``in_path``.
+    ``out_dir`` when it lies inside ``in_path``. Folders that cannot be listed are
+    appended to ``errors`` as ``(relative posix path + '/', message)``.
     """
     in_path = Path(in_path)
     if in_path.is_file():
@@ -588,7 +632,13 @@ def find_sources(in_path: Union[str, os.PathLike[str]],
     found: List[Tuple[str, str]] = []
     skip = Path(out_dir).resolve() if out_dir is not None else None
     root = in_path.resolve()
-    for current, dirs, files in os.walk(root):
+
+    def unlistable(error: OSError) -> None:
+        if errors is not None:
+            folder = Path(error.filename or root).relative_to(root).as_posix()
+            errors.append((folder + "/", f"{type(error).__name__}: {error}"))
+
+    for current, dirs, files in os.walk(root, onerror=unlistable):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                          and (skip is None or Path(current, d).resolve() != skip))
         for name in sorted(files):
@@ -640,6 +690,14 @@ class Summary:
     stale_removed: int = 0
     problems: List[Tuple[str, str, str]] = field(default_factory=list)  # (source, status, error)
     warnings: List[str] = field(default_factory=list)
+    stopped: str = ""          # why the run stopped early ("": it did not)
+    not_converted: int = 0     # files left undone by the stop
+    manifest_error: str = ""   # why the manifest could not be written ("": it was)
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every file converted (or was empty) and the manifest is written, else 1."""
+        return 1 if self.failed or self.stopped or self.manifest_error else 0
 
     @property
     def processed(self) -> int:
@@ -672,17 +730,29 @@ class Summary:
             f"{self.clips_per_s:.1f} clips/s",
             f"  outputs: {self.clips_total} in {self.out_dir}   manifest: {self.manifest}",
         ]
+        if self.stopped:
+            lines.append(f"  STOPPED: {self.stopped}; {_plural(self.not_converted, 'file')} "
+                         "not converted. Make room and run the same command again to "
+                         "resume (finished outputs are kept).")
+        if self.manifest_error:
+            lines.append(f"  the manifest could not be written: {self.manifest_error}")
         if self.stale_removed:
             lines.append(f"  removed {self.stale_removed} temporary files left by an "
                          "interrupted run")
         for source, status, error in self.problems[:20]:
             lines.append(f"  {status}: {source}: {error}")
         if len(self.problems) > 20:
-            lines.append(f"  ... and {len(self.problems) - 20} more empty or failed files "
-                         "(see the manifest)")
+            lines.append(f"  ... and {len(self.problems) - 20} more empty, failed or "
+                         "unconverted files (see the manifest)")
         for message in self.warnings[:5]:
             lines.append(f"  warning: {message}")
         return "\n".join(lines)
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def _plural(count: int, noun: str) -> str:
@@ -758,11 +828,20 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
         summary.warnings = list(setting_warnings)
         summary.stale_removed = _remove_stale_temporaries(out_dir)
         journal = state.read_journal()  # empty after --overwrite
-        sources = find_sources(in_path, out_dir)
+        rows: List[List[Any]] = []           # manifest rows
+
+        def report_problem(rel: str, status: str, message: str) -> None:
+            summary.problems.append((rel, status, message))
+            rows.append([rel, "", "", "", "", "", status, message])
+
+        unlistable: List[Tuple[str, str]] = []
+        sources = find_sources(in_path, out_dir, errors=unlistable)
+        for folder, message in unlistable:
+            summary.failed += 1
+            report_problem(folder, "error", message)
         stems = output_stems([rel for _, rel in sources])
         summary.files = len(sources)
 
-        rows: List[List[Any]] = []           # manifest rows
         done: Dict[str, Dict[str, Any]] = {}  # journal entries of this run's good files
         tasks: List[Task]
         signatures: Dict[str, List[int]]
@@ -770,11 +849,11 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
         for path, rel in sources:
             try:
                 st = os.stat(path)
+                if not stat.S_ISREG(st.st_mode):  # a FIFO would block the decoder forever
+                    raise OSError(f"not a regular file ({_file_kind(st.st_mode)}): {path}")
             except OSError as error:
                 summary.failed += 1
-                message = f"{type(error).__name__}: {error}"
-                summary.problems.append((rel, "error", message))
-                rows.append([rel, "", "", "", "", "", "error", message])
+                report_problem(rel, "error", f"{type(error).__name__}: {error}")
                 continue
             signature = [st.st_size, st.st_mtime_ns]
             signatures[rel] = signature
@@ -801,12 +880,16 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
         if engine == "dask" or workers > 1:
             tasks = [replace(task, n_threads=1) for task in tasks]
         bar = _Progress(len(tasks), progress)
+        unfinished = {task.rel for task in tasks}
         try:
+            stopping: Callable[[], bool] = lambda: bool(summary.stopped)  # noqa: E731
             if engine == "dask":
-                results = _dask_results(tasks, settings, workers, scheduler, _convert)
+                results = _dask_results(tasks, settings, workers, scheduler, _convert,
+                                        stopping)
             else:
-                results = _local_results(tasks, settings, workers, _convert)
+                results = _local_results(tasks, settings, workers, _convert, stopping)
             for result in results:
+                unfinished.discard(result.rel)
                 bar.update(result)
                 for message in result.warnings:
                     if message not in summary.warnings:
@@ -818,16 +901,24 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
                     summary.clips_total += len(result.rows)
                     entry = {"source": result.rel, "signature": signatures[result.rel],
                              "stem": stems[result.rel], "rows": result.rows}
-                    state.append(entry)
-                    done[result.rel] = entry
                     rows.extend([result.rel, *row, "ok", ""] for row in result.rows)
+                    try:
+                        state.append(entry)
+                    except OSError as error:  # its outputs stand; a re-run redoes it
+                        summary.stopped = f"cannot write the journal: {error}"
+                        continue
+                    done[result.rel] = entry
                 else:
                     summary.empty += result.status == "empty"
                     summary.failed += result.status == "error"
-                    summary.problems.append((result.rel, result.status, result.error))
-                    rows.append([result.rel, "", "", "", "", "", result.status, result.error])
+                    report_problem(result.rel, result.status, result.error)
+                    if result.stop_run and not summary.stopped:
+                        summary.stopped = result.error
         finally:
             bar.close()
+        for rel in sorted(unfinished):
+            summary.not_converted += 1
+            report_problem(rel, "not converted", "the run stopped before this file")
 
         rows.sort(key=lambda r: (r[0], -1 if r[1] == "" else int(r[1])))
         summary.problems.sort()
@@ -836,10 +927,14 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
             current = summary.manifest.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             current = None
-        if current != text:
-            atomic_write(summary.manifest, lambda f: f.write(text.encode("utf-8")))
+        try:
+            if current != text:
+                atomic_write(summary.manifest, lambda f: f.write(text.encode("utf-8")))
+        except OSError as error:
+            summary.manifest_error = f"{type(error).__name__}: {error}"
         journal.update(done)
-        state.compact(journal)
+        with contextlib.suppress(OSError):  # compaction only saves re-reading
+            state.compact(journal)
     finally:
         state.close()
     summary.elapsed = time.perf_counter() - start
@@ -992,10 +1087,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ParameterError, ImportError) as error:
         print(f"swiftspec images: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # OUT's state cannot be written (full or read-only disk...)
+        print(f"swiftspec images: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("swiftspec images: interrupted; run the same command again to resume",
               file=sys.stderr)
         return 130
     print(summary.report())
-    return 1 if summary.failed else 0
+    return summary.exit_status
 

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Fault scenarios for ``swiftspec images`` that need a process of their own; started by
+test_cli_faults.py, each prints one JSON object on its last line.
+
+    python _cli_fault_jobs.py kill-mid-write IN OUT K
+        Run with one worker (this process) and SIGKILL it halfway through writing its
+        K-th output (half of the file's bytes are on disk).
+
+    python _cli_fault_jobs.py full-disk IN OUT REF BYTES
+        Meant for a private mount namespace (``unshare --mount``): mount a tmpfs of BYTES
+        over OUT, run with two worker processes until the disk is full, then grow the
+        tmpfs and run again. Reports both summaries and every output that differs from
+        the reference run in REF (a whole run made elsewhere).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from swiftspec import cli
+
+# The settings of every fault test: small, so that a run takes a second or two.
+SETTINGS = cli.Settings(sr=16000, clip=2.0, n_fft=512, hop_length=160, n_mels=32)
+ARGS = ["--sr", "16000", "--clip", "2", "--n-fft", "512", "--hop", "160", "--n-mels", "32",
+        "--no-progress"]
+
+
+def files(folder):
+    """relative path -> bytes of every file under ``folder``, the state folder aside."""
+    root = Path(folder)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and cli.STATE_DIR not in p.relative_to(root).parts}
+
+
+def temporaries(folder):
+    return sorted(p.name for p in Path(folder).rglob(f"*{cli.TMP_SUFFIX}"))
+
+
+def differences(out, ref):
+    """Outputs under ``out`` that are not byte-identical to the same name under ``ref``
+    (temporaries aside, and the manifest, which lists an unfinished run's failures)."""
+    expected = files(ref)
+    return sorted(name for name, data in files(out).items()
+                  if not name.endswith(cli.TMP_SUFFIX) and name != cli.MANIFEST
+                  and expected.get(name) != data)
+
+
+def summary_json(summary):
+    return {"ok": summary.ok, "failed": summary.failed, "skipped": summary.skipped,
+            "stopped": summary.stopped, "not_converted": summary.not_converted,
+            "manifest_error": summary.manifest_error, "problems": summary.problems,
+            "clips_written": summary.clips_written, "exit_status": summary.exit_status,
+            "stale_removed": summary.stale_removed}
+
+
+def kill_mid_write(in_dir, out_dir, k):
+    render = cli._render
+    count = [0]
+
+    def half_then_die(S, settings):
+        write = render(S, settings)
+        count[0] += 1
+        if count[0] < k:
+            return write
+
+        def writer(f):
+            import io
+            buffer = io.BytesIO()
+            write(buffer)
+            data = buffer.getvalue()
+            f.write(data[: len(data) // 2])
+            f.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return writer
+
+    cli._render = half_then_die
+    cli.run(in_dir, out_dir, SETTINGS, workers=1)
+
+
+def full_disk(in_dir, out_dir, ref_dir, size):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(out_dir)],
+                   check=True)
+    report = {}
+    first = cli.run(in_dir, out_dir, SETTINGS, workers=2)
+    report["first"] = summary_json(first)
+    report["first_text"] = first.report()
+    report["first_differences"] = differences(out_dir, ref_dir)
+    report["first_temporaries"] = temporaries(out_dir)
+    report["first_outputs"] = len(files(out_dir))
+    subprocess.run(["mount", "-o", "remount,size=256m", str(out_dir)], check=True)
+    second = cli.run(in_dir, out_dir, SETTINGS, workers=2)
+    report["second"] = summary_json(second)
+    report["second_differences"] = differences(out_dir, ref_dir)
+    report["second_temporaries"] = temporaries(out_dir)
+    report["missing"] = sorted(set(files(ref_dir)) - set(files(out_dir)))
+    return report
+
+
+def main(argv):
+    job = argv[0]
+    if job == "kill-mid-write":
+        kill_mid_write(Path(argv[1]), Path(argv[2]), int(argv[3]))
+        print(json.dumps({"error": "the run was not killed"}))
+    elif job == "full-disk":
+        print(json.dumps(full_disk(Path(argv[1]), Path(argv[2]), Path(argv[3]),
+                                   int(argv[4]))))
+    else:
+        raise SystemExit(f"unknown job {job!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
