@@ -179,9 +179,15 @@ def dtype_code(dtype: npt.DTypeLike) -> int:
 def pointer(array: np.ndarray) -> int:
     """The data pointer of a C-contiguous array, for c_void_p arguments.
 
-    (``__array_interface__`` is several times cheaper than ``array.ctypes.data``.)
+    A writable, non-empty array lends its buffer to ctypes, several times cheaper than
+    building its ``__array_interface__`` (and ``array.ctypes.data``); read-only and empty
+    arrays take that slower path.
     """
-    return array.__array_interface__["data"][0]
+    try:
+        # (ignore: numpy's stubs do not declare the buffer protocol ndarrays export)
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # read-only, empty or not C-contiguous
+        return array.__array_interface__["data"][0]
 
 
 def f64_pointer(array: np.ndarray) -> Any:  # a POINTER(c_double) (not subscriptable on 3.9)

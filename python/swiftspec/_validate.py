@@ -22,7 +22,7 @@ def valid_audio(y: object, *, finite: bool = True) -> bool:
     if not isinstance(y, np.ndarray):
         raise ParameterError(
             f"Audio data must be of type numpy.ndarray, given {type(y).__name__}")
-    if not np.issubdtype(y.dtype, np.floating):
+    if not issubclass(y.dtype.type, np.floating):  # np.issubdtype, without its overhead
         raise ParameterError(f"Audio data must be floating-point, given y.dtype={y.dtype}")
     if y.ndim == 0:
         raise ParameterError(
@@ -98,15 +98,6 @@ def dtype_c2r(dtype: npt.DTypeLike) -> np.dtype:
     if dtype.kind == "f":
         return dtype
     return np.dtype(np.float64 if dtype == np.complex128 else np.float32)
-
-
-def as_rows(y: np.ndarray, dtype: npt.DTypeLike) -> np.ndarray:
-    """``y`` (..., n) as a C-contiguous, native-endian (rows, n) array of ``dtype``.
-
-    Copies only when the layout, byte order or type requires it.
-    """
-    rows = int(np.prod(y.shape[:-1], dtype=np.int64))
-    return np.ascontiguousarray(y, dtype=dtype).reshape(rows, y.shape[-1])
 
 
 def compute_dtype(y_dtype: npt.DTypeLike) -> np.dtype:

@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _ffi
+from ._plans import PlanCache, typed
 from ._typing import WindowSpec
 from .exceptions import ParameterError
-from .filters import mel_basis
+from .filters import mel_basis, warn_empty_filters
 from .spectrum import _Analysis
 
 __all__ = ["melspectrogram", "mfcc"]
@@ -21,12 +22,50 @@ _TOP_DB = 80.0  # mfcc's power_to_db defaults
 _AMIN = 1e-10
 
 
+class _MelPlan(NamedTuple):
+    """The engine's mel basis and output type for one parameter set."""
+
+    basis: np.ndarray  # C-contiguous, of out_dtype
+    basis_pointer: int  # (valid while this plan holds the basis)
+    n_mels: int
+    out_dtype: np.dtype
+    out_dtype_code: int
+    has_empty_filters: bool
+
+
+_mel_plans: PlanCache[_MelPlan] = PlanCache()
+
+
+def _mel_plan(analysis: _Analysis, sr: float, power: float,
+              mel_kwargs: Dict[str, Any]) -> _MelPlan:
+    """The basis and output type for ``analysis`` (its n_fft and audio type) and these
+    arguments, cached per argument set; raises for invalid mel arguments."""
+    rows_dtype = analysis.framing.rows_dtype
+    key = typed(analysis.n_fft, rows_dtype, sr, power, *mel_kwargs, *mel_kwargs.values())
+    try:
+        return _mel_plans[key]
+    except (KeyError, TypeError):  # not cached, or an unhashable argument
+        pass
+    basis, has_empty_filters = mel_basis(sr=sr, n_fft=analysis.n_fft, **mel_kwargs)
+    # librosa: |stft|**power has y's precision (a float64 power promotes it), then the
+    # product with the basis promotes to the wider of the two.
+    spec_dtype = np.result_type(np.float32 if rows_dtype == np.float32 else np.float64, power)
+    out_dtype = np.result_type(spec_dtype, basis.dtype)
+    if out_dtype not in (np.float32, np.float64):
+        out_dtype = np.dtype(np.float64)
+    basis = np.ascontiguousarray(basis, dtype=out_dtype)
+    plan = _MelPlan(basis, _ffi.pointer(basis), basis.shape[0], np.dtype(out_dtype),
+                    _ffi.dtype_code(out_dtype), has_empty_filters)
+    _mel_plans.put(key, plan)
+    return plan
+
+
 def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
                hop_length: Optional[int], win_length: Optional[int], window: WindowSpec,
                center: bool, pad_mode: str, power: float, precision: str,
                n_threads: Optional[int],
-               mel_kwargs: Dict[str, Any]) -> Tuple[_Analysis, np.ndarray, np.dtype]:
-    """Validate a y-based call; return the analysis, the basis and the output dtype."""
+               mel_kwargs: Dict[str, Any]) -> Tuple[_Analysis, _MelPlan]:
+    """Validate a y-based call; return the analysis and the mel plan."""
     if y is None:
         raise ParameterError("Input signal must be provided to compute a spectrogram "
                              "(y=None and S=None)")
@@ -40,16 +79,11 @@ def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
                          window=window, center=center, pad_mode=pad_mode, precision=precision,
                          n_threads=n_threads, caller="swiftspec.feature.melspectrogram",
                          stacklevel=4)
-    basis = mel_basis(sr=sr, n_fft=analysis.n_fft, stacklevel=4, **mel_kwargs)
-    # librosa: |stft|**power has y's precision (a float64 power promotes it), then the
-    # product with the basis promotes to the wider of the two.
-    spec_dtype = np.result_type(np.float32 if analysis.rows.dtype == np.float32 else
-                                np.float64, power)
-    out_dtype = np.result_type(spec_dtype, basis.dtype)
-    if out_dtype not in (np.float32, np.float64):
-        out_dtype = np.dtype(np.float64)
-    analysis.check_fast(out_dtype)
-    return analysis, np.ascontiguousarray(basis, dtype=out_dtype), np.dtype(out_dtype)
+    plan = _mel_plan(analysis, sr, power, mel_kwargs)
+    if plan.has_empty_filters:
+        warn_empty_filters(stacklevel=3)  # librosa warns on every call
+    analysis.check_fast(plan.out_dtype)
+    return analysis, plan
 
 
 def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
@@ -99,16 +133,16 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         S = np.asarray(S)
         if n_fft is None or n_fft // 2 + 1 != S.shape[-2]:
             n_fft = 2 * (S.shape[-2] - 1)
-        basis = mel_basis(sr=sr, n_fft=n_fft, **kwargs)
+        basis, has_empty_filters = mel_basis(sr=sr, n_fft=n_fft, **kwargs)
+        if has_empty_filters:
+            warn_empty_filters(stacklevel=2)
         return np.einsum("...ft,mf->...mt", S, basis, optimize=True)
-    analysis, basis, out_dtype = _mel_setup(y, sr, n_fft, hop_length, win_length, window,
-                                            center, pad_mode, power, precision, n_threads,
-                                            kwargs)
-    n_mels = basis.shape[0]
-    out = np.empty(analysis.lead_shape + (n_mels, analysis.n_frames), dtype=out_dtype)
-    analysis.run("swiftspec_melspectrogram", float(power),
-              _ffi.pointer(basis), n_mels, _ffi.pointer(out), _ffi.dtype_code(out_dtype),
-              out.size, analysis.n_threads)
+    analysis, plan = _mel_setup(y, sr, n_fft, hop_length, win_length, window, center,
+                                pad_mode, power, precision, n_threads, kwargs)
+    out = np.empty(analysis.lead_shape + (plan.n_mels, analysis.n_frames),
+                   dtype=plan.out_dtype)
+    analysis.run("swiftspec_melspectrogram", float(power), plan.basis_pointer, plan.n_mels,
+                 _ffi.pointer(out), plan.out_dtype_code, out.size, analysis.n_threads)
     return out
 
 
@@ -162,7 +196,7 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
     if S is not None:
         S = np.asarray(S)
         n_out = len(range(S.shape[-2])[:n_mfcc])
-        matrix = _dct_matrix(dct_type, norm, S.shape[-2], n_out)
+        matrix, _ = _dct_matrix(dct_type, norm, S.shape[-2], n_out)
         M = np.matmul(matrix, S.astype(np.float64)).astype(S.dtype, copy=False)
     else:
         stft_keys = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode",
@@ -170,19 +204,19 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         stft_args = {key: kwargs.pop(key) for key in stft_keys if key in kwargs}
         stft_args.setdefault("n_fft", 2048)
         stft_args.setdefault("hop_length", 512)
-        analysis, basis, out_dtype = _mel_setup(
+        analysis, plan = _mel_setup(
             y, sr, stft_args["n_fft"], stft_args["hop_length"], stft_args.get("win_length"),
             stft_args.get("window", "hann"), stft_args.get("center", True),
             stft_args.get("pad_mode", "constant"), stft_args.get("power", 2.0), precision,
             n_threads, dict(kwargs, norm=mel_norm))
-        n_mels = basis.shape[0]
+        n_mels = plan.n_mels
         n_out = len(range(n_mels)[:n_mfcc])
-        matrix = _dct_matrix(dct_type, norm, n_mels, n_out)
-        M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames), dtype=out_dtype)
-        analysis.run("swiftspec_mfcc",
-                  float(stft_args.get("power", 2.0)), _ffi.pointer(basis), n_mels, _AMIN, 1,
-                  _TOP_DB, _ffi.pointer(matrix), n_out, _ffi.pointer(M),
-                  _ffi.dtype_code(out_dtype), M.size, analysis.n_threads)
+        # (matrix stays referenced while the engine reads it through matrix_pointer)
+        matrix, matrix_pointer = _dct_matrix(dct_type, norm, n_mels, n_out)
+        M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames), dtype=plan.out_dtype)
+        analysis.run("swiftspec_mfcc", float(stft_args.get("power", 2.0)), plan.basis_pointer,
+                     n_mels, _AMIN, 1, _TOP_DB, matrix_pointer, n_out, _ffi.pointer(M),
+                     plan.out_dtype_code, M.size, analysis.n_threads)
     if lifter > 0:
         if n_mfcc > M.shape[-2]:
             raise ValueError(f"MFCC lifter needs n_mfcc={n_mfcc} <= n_mels={M.shape[-2]}")
@@ -191,19 +225,22 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
     return M
 
 
-def _dct_matrix(dct_type: int, norm: Optional[str], n: int, n_out: int) -> np.ndarray:
+def _dct_matrix(dct_type: int, norm: Optional[str], n: int,
+                n_out: int) -> Tuple[np.ndarray, int]:
     if n < 1 or (dct_type == 1 and n < 2):
         raise ParameterError(f"DCT type {dct_type} needs more than n={n} mel bands")
     return _cached_dct_matrix(dct_type, _ffi.DCT_NORMS[norm], n, n_out)
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_dct_matrix(dct_type: int, norm_code: int, n: int, n_out: int) -> np.ndarray:
-    """The read-only DCT matrix [n_out][n] from the engine."""
+def _cached_dct_matrix(dct_type: int, norm_code: int, n: int,
+                       n_out: int) -> Tuple[np.ndarray, int]:
+    """The read-only DCT matrix [n_out][n] from the engine, and its data pointer (a
+    read-only array's pointer is the slow kind to get)."""
     matrix = np.empty((n_out, n), dtype=np.float64)
     _ffi.call("swiftspec_dct_matrix", dct_type, norm_code, n, n_out,
               _ffi.f64_pointer(matrix), matrix.size)
     matrix.flags.writeable = False
-    return matrix
+    return matrix, _ffi.pointer(matrix)
 
 

@@ -132,9 +132,10 @@ def _mel_basis(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, htk
 
 def mel_basis(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
               fmax: Optional[float] = None, htk: bool = False,
-              norm: Union[None, str, float] = "slaney", dtype: npt.DTypeLike = np.float32,
-              stacklevel: int = 3) -> np.ndarray:
-    """`mel` without the copy: a cached, read-only basis (for internal use)."""
+              norm: Union[None, str, float] = "slaney",
+              dtype: npt.DTypeLike = np.float32) -> Tuple[np.ndarray, bool]:
+    """`mel` without the copy: a cached, read-only basis (for internal use), and whether
+    it has empty filters (warned about by the caller: see `warn_empty_filters`)."""
     sr = finite_positive(sr, "sr")
     n_fft = fft_size(n_fft, "n_fft")
     n_mels = int(n_mels)
@@ -150,9 +151,13 @@ def mel_basis(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
     if norm is not None and not isinstance(norm, str):
         weights = _normalize_rows(weights, norm)
         weights.flags.writeable = False
-    if n_empty:
-        warnings.warn(_EMPTY_FILTERS_WARNING, stacklevel=stacklevel)
-    return weights
+    return weights, n_empty > 0
+
+
+def warn_empty_filters(stacklevel: int) -> None:
+    """librosa's warning for a basis with empty filters, attributed as
+    ``warnings.warn(..., stacklevel=stacklevel)`` in the caller would attribute it."""
+    warnings.warn(_EMPTY_FILTERS_WARNING, stacklevel=stacklevel + 1)
 
 
 def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
@@ -196,8 +201,11 @@ def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
     Bit-identical to librosa: triangles in float64, rounded to ``dtype``, then scaled by
     the float64 Slaney factor and rounded again. Bases are cached per argument set.
     """
-    return mel_basis(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                     norm=norm, dtype=dtype).copy()
+    weights, has_empty_filters = mel_basis(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin,
+                                           fmax=fmax, htk=htk, norm=norm, dtype=dtype)
+    if has_empty_filters:
+        warn_empty_filters(stacklevel=2)
+    return weights.copy()
 
 
 def _normalize_rows(weights: np.ndarray, norm: float) -> np.ndarray:

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import functools
+import math
 import warnings
-from typing import Any, Callable, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Callable, NamedTuple, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _ffi, _threads
+from ._plans import PlanCache, typed
 from ._typing import ComplexScalar, DbAxes, DbRef, RealScalar, WindowSpec
-from ._validate import (INT64_MAX, as_rows, compute_dtype, dtype_c2r, dtype_r2c, fft_size,
+from ._validate import (INT64_MAX, compute_dtype, dtype_c2r, dtype_r2c, fft_size,
                         is_positive_int, positive_int, valid_audio)
 from .exceptions import ParameterError
 from .filters import get_window, pad_center
@@ -77,6 +79,64 @@ def _frame_sizes(n_fft: int, hop_length: Optional[int], win_length: Optional[int
     return n_fft, positive_int(hop_length, "hop_length"), win_length  # hop <= 2**63 - 1
 
 
+class _Framing(NamedTuple):
+    """An analysis's validated parameters, for audio of one dtype (cached: see _framing)."""
+
+    n_fft: int
+    hop_length: int
+    window: np.ndarray  # float64, C-contiguous, n_fft samples (kept for window_pointer)
+    window_pointer: int
+    center: bool
+    pad_mode_code: int
+    precision: str
+    rows_dtype: np.dtype  # the float type the engine reads the audio in
+    rows_dtype_code: int
+
+
+_framings: PlanCache[_Framing] = PlanCache()
+
+_FLOAT32 = np.dtype(np.float32)
+_FAST_RESULT_DTYPES = (_FLOAT32, np.dtype(np.complex64))
+
+
+def _framing(y: np.ndarray, n_fft: int, hop_length: Optional[int], win_length: Optional[int],
+             window: WindowSpec, center: bool, pad_mode: str, precision: str,
+             caller: str) -> _Framing:
+    """The validated framing parameters; ``y`` is checked where librosa checks it (after
+    the frame sizes, before the window).
+
+    Cached per parameter set and audio dtype, except for callable windows (which may
+    change) and arrays (which cannot be keys).
+    """
+    key = None if callable(window) else typed(n_fft, hop_length, win_length, window, center,
+                                               pad_mode, precision, getattr(y, "dtype", None))
+    try:
+        framing = _framings[key]
+    except (KeyError, TypeError):  # not cached, or an unhashable parameter
+        pass
+    else:
+        valid_audio(y, finite=False)
+        return framing
+    n_fft, hop_length, win_length = _frame_sizes(n_fft, hop_length, win_length, window)
+    if precision not in _ffi.PRECISIONS:
+        raise ParameterError(f"precision={precision!r} must be 'exact' or 'fast'")
+    valid_audio(y, finite=False)  # the engine scans for NaN/inf: see _Analysis.run()
+
+    fft_window = _fft_window(window, win_length, n_fft)
+    if center:
+        if pad_mode in _UNSUPPORTED_PAD_MODES:
+            raise ParameterError(f"pad_mode='{pad_mode}' is not supported by {caller}")
+        if pad_mode not in _ffi.PAD_MODES:
+            raise ParameterError(f"pad_mode={pad_mode!r} is not supported: use one of "
+                                 f"{sorted(_ffi.PAD_MODES)}")
+    rows_dtype = compute_dtype(y.dtype)
+    framing = _Framing(n_fft, hop_length, fft_window, _ffi.pointer(fft_window), bool(center),
+                       _ffi.PAD_MODES.get(pad_mode, 0), precision, rows_dtype,
+                       _ffi.dtype_code(rows_dtype))
+    _framings.put(key, framing)
+    return framing
+
+
 class _Analysis:
     """The validated framing of ``y`` shared by `stft` and the fused features."""
 
@@ -84,20 +144,11 @@ class _Analysis:
                  win_length: Optional[int], window: WindowSpec, center: bool, pad_mode: str,
                  precision: str, n_threads: Optional[int], caller: str,
                  stacklevel: int = 3) -> None:
-        n_fft, hop_length, win_length = _frame_sizes(n_fft, hop_length, win_length, window)
-        if precision not in _ffi.PRECISIONS:
-            raise ParameterError(f"precision={precision!r} must be 'exact' or 'fast'")
-        valid_audio(y, finite=False)  # the engine scans for NaN/inf: see run()
-
-        fft_window = _fft_window(window, win_length, n_fft)
-
+        framing = _framing(y, n_fft, hop_length, win_length, window, center, pad_mode,
+                           precision, caller)
+        n_fft = framing.n_fft
         length = y.shape[-1]
-        if center:
-            if pad_mode in _UNSUPPORTED_PAD_MODES:
-                raise ParameterError(f"pad_mode='{pad_mode}' is not supported by {caller}")
-            if pad_mode not in _ffi.PAD_MODES:
-                raise ParameterError(f"pad_mode={pad_mode!r} is not supported: use one of "
-                                     f"{sorted(_ffi.PAD_MODES)}")
+        if framing.center:
             if n_fft > length:
                 warnings.warn(f"n_fft={n_fft} is too large for input signal of "
                               f"length={length}", stacklevel=stacklevel)
@@ -113,26 +164,23 @@ class _Analysis:
         if padded < n_fft:
             raise ParameterError(f"Input is too short (n={padded:d}) for frame_length={n_fft:d}")
 
+        self.framing = framing
         self.n_fft = n_fft
-        self.hop_length = hop_length
-        self.window = fft_window
-        self.center = bool(center)
-        self.pad_mode = _ffi.PAD_MODES.get(pad_mode, 0)
-        self.precision = precision
         self.n_threads = _threads.resolve(n_threads)
         self.lead_shape = y.shape[:-1]
-        self.n_frames = 1 + (padded - n_fft) // hop_length
+        self.n_frames = 1 + (padded - n_fft) // framing.hop_length
         self.n_bins = 1 + n_fft // 2
-        self.y_dtype = y.dtype
         self.audio = y
-        self.rows = as_rows(y, compute_dtype(y.dtype))
+        # C-contiguous and native-endian: the engine reads it as (n_rows, length).
+        self.rows = np.ascontiguousarray(y, dtype=framing.rows_dtype)
+        self.n_rows = math.prod(self.lead_shape)  # exact: numpy caps the product of dimensions
 
-    def check_fast(self, out_dtype: npt.DTypeLike) -> None:
-        if self.precision == "fast" and (self.rows.dtype != np.float32
-                                         or np.dtype(out_dtype) not in (np.float32, np.complex64)):
+    def check_fast(self, out_dtype: np.dtype) -> None:
+        if self.framing.precision == "fast" and (self.rows.dtype != _FLOAT32
+                                                 or out_dtype not in _FAST_RESULT_DTYPES):
             raise ParameterError(
                 "precision='fast' computes in float32: it needs float32 audio and a "
-                f"float32/complex64 result (got {self.y_dtype} audio, {np.dtype(out_dtype)} "
+                f"float32/complex64 result (got {self.audio.dtype} audio, {out_dtype} "
                 "result); convert with y.astype(np.float32) or use precision='exact'")
 
     def run(self, name: str, *args: Any) -> None:
@@ -141,11 +189,12 @@ class _Analysis:
         The engine checks the audio for NaN and infinity as it reads it; when it finds
         some, ``valid_audio`` reports them with librosa's message.
         """
-        rows = self.rows
+        framing = self.framing
         try:
-            _ffi.call(name, _ffi.pointer(rows), _ffi.dtype_code(rows.dtype), rows.shape[0],
-                      rows.shape[1], self.n_fft, self.hop_length, _ffi.pointer(self.window),
-                      int(self.center), self.pad_mode, _ffi.PRECISIONS[self.precision], *args)
+            _ffi.call(name, _ffi.pointer(self.rows), framing.rows_dtype_code, self.n_rows,
+                      self.rows.shape[-1], framing.n_fft, framing.hop_length,
+                      framing.window_pointer, framing.center, framing.pad_mode_code,
+                      _ffi.PRECISIONS[framing.precision], *args)
         except _ffi.NonFiniteInputError:
             valid_audio(self.audio)
             raise
@@ -233,11 +282,12 @@ def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
     # The engine writes [row][frame][bin]; write straight into the caller's array when
     # its transposed layout is exactly that.
     direct = target.swapaxes(-1, -2)
-    if not (direct.flags.c_contiguous and direct.dtype == engine_dtype):
+    in_place = direct.flags.c_contiguous and direct.dtype == engine_dtype
+    if not in_place:
         direct = np.empty(direct.shape, dtype=engine_dtype)
     analysis.run("swiftspec_stft", _ffi.pointer(direct),
-              _ffi.dtype_code(engine_dtype), direct.size, analysis.n_threads)
-    if direct.base is not target and not np.shares_memory(direct, target):
+                 _ffi.dtype_code(engine_dtype), direct.size, analysis.n_threads)
+    if not in_place:
         target[...] = direct.swapaxes(-1, -2)
     return target
 
@@ -392,8 +442,12 @@ def _decibels(power: np.ndarray, *, ref: DbRef, amin: float, top_db: Optional[fl
     group_axes = _groups(power.ndim, axes)
     if _is_max(ref):
         return _kernel(power, group_axes, _ffi.REF_MAX, 0.0, amin, top_db, threads)
-    ref_value = _call_ref(ref, power, axes) if callable(ref) else np.abs(ref)
-    ref_db = 10.0 * np.log10(np.maximum(amin, ref_value))
+    if callable(ref):
+        ref_db = _ref_db(_call_ref(ref, power, axes), amin)
+    elif isinstance(ref, _NUMBERS) and isinstance(amin, _NUMBERS):
+        ref_db = _scalar_ref_db(ref, amin)
+    else:
+        ref_db = _ref_db(np.abs(ref), amin)
     if np.ndim(ref_db) == 0 and np.asarray(ref_db).dtype == np.float64:
         if power.ndim == 0 and power.dtype != np.float64:
             # numpy scalar arithmetic: the float64 reference term promotes the float32
@@ -408,15 +462,30 @@ def _decibels(power: np.ndarray, *, ref: DbRef, amin: float, top_db: Optional[fl
     return log_spec
 
 
+def _ref_db(ref_value: Any, amin: Union[float, np.number]) -> Any:
+    """The reference in decibels, in numpy's arithmetic for the types given."""
+    return 10.0 * np.log10(np.maximum(amin, ref_value))
+
+
+_NUMBERS = (int, float, np.number)
+
+
+@functools.lru_cache(maxsize=64, typed=True)  # typed: np.float32(1) and 1.0 differ
+def _scalar_ref_db(ref: Union[int, float, np.number], amin: Union[float, np.number]) -> Any:
+    """`_ref_db` of ``abs(ref)`` for a number (a numpy scalar: immutable, so shared)."""
+    return _ref_db(np.abs(ref), amin)
+
+
 def _kernel(power: np.ndarray, group_axes: Tuple[int, ...], ref_mode: int, ref_db: float,
             amin: float, top_db: Optional[float], threads: int) -> np.ndarray:
     """Run swiftspec_power_to_db with each reduction group made contiguous."""
     trailing = tuple(range(power.ndim - len(group_axes), power.ndim))
-    moved = np.moveaxis(power, group_axes, trailing)
+    moves = group_axes != trailing  # (the usual axes are already the trailing ones)
+    moved = np.moveaxis(power, group_axes, trailing) if moves else power
     # (ascontiguousarray makes 0-d input 1-d: keep the shape so scalars give scalars)
     source = np.ascontiguousarray(moved, dtype=power.dtype.newbyteorder("=")).reshape(
         moved.shape)
-    group_len = int(np.prod(source.shape[source.ndim - len(group_axes):], dtype=np.int64))
+    group_len = math.prod(source.shape[source.ndim - len(group_axes):])
     n_groups = source.size // group_len if group_len else 0
     if group_len == 0 and source.size == 0 and (ref_mode == _ffi.REF_MAX or top_db is not None):
         raise ValueError("zero-size array to reduction operation maximum which has no identity")
@@ -425,7 +494,7 @@ def _kernel(power: np.ndarray, group_axes: Tuple[int, ...], ref_mode: int, ref_d
               n_groups, group_len, ref_mode, ref_db, float(amin), int(top_db is not None),
               0.0 if top_db is None else float(top_db), _ffi.pointer(result), result.size,
               threads)
-    return np.moveaxis(result, trailing, group_axes)
+    return np.moveaxis(result, trailing, group_axes) if moves else result
 
 
 # A scalar gives a numpy scalar, anything else an array. (A 0-d array or a scalar typed
@@ -478,7 +547,7 @@ def power_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-10,
     S = np.asarray(S)
     if amin <= 0:
         raise ParameterError(f"amin must be strictly positive (amin={amin!r})")
-    if np.issubdtype(S.dtype, np.complexfloating):
+    if issubclass(S.dtype.type, np.complexfloating):  # (np.issubdtype, minus its overhead)
         warnings.warn("power_to_db was called on complex input so phase information will be "
                       "discarded. To suppress this warning, call power_to_db(np.abs(D)**2) "
                       "instead.", stacklevel=2)
@@ -527,7 +596,7 @@ def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-5,
     S_db : np.ndarray or numpy scalar
     """
     S = np.asarray(S)
-    if np.issubdtype(S.dtype, np.complexfloating):
+    if issubclass(S.dtype.type, np.complexfloating):
         warnings.warn("amplitude_to_db was called on complex input so phase information will "
                       "be discarded. To suppress this warning, call amplitude_to_db(np.abs(S)) "
                       "instead.", stacklevel=2)
