@@ -86,6 +86,26 @@ def resume_and_compare(tree, out, reference):
     return result.stdout
 
 
+def wait_for_group_exit(pgid, timeout=60):
+    """Wait until no live (non-zombie) process is left in process group ``pgid``: a
+    killed worker may still be finishing a system call when its parent is reaped."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for stat_file in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # "pid (comm) state ppid pgrp ...": split after the command's ')'.
+                fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(stat_file.parent.name)
+        if not alive:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"processes {alive} of group {pgid} outlived SIGKILL")
+
+
 def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
     out = tmp_path / "out"
     killed_mid_run = 0
@@ -106,6 +126,7 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
         finally:
             proc.wait(timeout=60)
+            wait_for_group_exit(proc.pid)
         assert_whole(out, reference)
     assert killed_mid_run >= 1
     text = resume_and_compare(tree, out, reference)
