@@ -276,20 +276,22 @@ func applyDCT<O: DecibelScalar>(
   _ dct: UnsafePointer<Double>, mfccCount: Int, to x: UnsafePointer<O>, rows: Int,
   melCount: Int, frames: Int, into out: UnsafeMutablePointer<O>, threads: Int
 ) throws(SpectrogramError) {
-  try parallelChunks(count: rows, threads: threads) { (rowRange) throws(SpectrogramError) in
+  try parallelWork(count: rows, threads: threads) { (queue) throws(SpectrogramError) in
     guard let accumulator = AlignedBuffer<Double>(count: frames) else { throw .outOfMemory }
     let sum = accumulator.pointer
-    for row in rowRange {
-      let source = x + row * melCount * frames
-      let target = out + row * mfccCount * frames
-      for k in 0..<mfccCount {
-        for t in 0..<frames { sum[t] = 0 }
-        for m in 0..<melCount {
-          let c = dct[k * melCount + m]
-          let xm = source + m * frames
-          for t in 0..<frames { sum[t] += c * Double(xm[t]) }
+    while let rowRange = queue.next() {
+      for row in rowRange {
+        let source = x + row * melCount * frames
+        let target = out + row * mfccCount * frames
+        for k in 0..<mfccCount {
+          for t in 0..<frames { sum[t] = 0 }
+          for m in 0..<melCount {
+            let c = dct[k * melCount + m]
+            let xm = source + m * frames
+            for t in 0..<frames { sum[t] += c * Double(xm[t]) }
+          }
+          for t in 0..<frames { target[k * frames + t] = O(sum[t]) }
         }
-        for t in 0..<frames { target[k * frames + t] = O(sum[t]) }
       }
     }
   }

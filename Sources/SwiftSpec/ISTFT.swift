@@ -67,31 +67,33 @@ public func computeISTFT<C: BinaryFloatingPoint>(
   }
 
   let plan = try planCache.plan(Double.self, size: nFFT, inverse: true)
-  try parallelChunks(count: rows, threads: threads) { (rowRange) throws(SpectrogramError) in
+  try parallelWork(count: rows, threads: threads) { (queue) throws(SpectrogramError) in
     guard let spectrum = AlignedBuffer<Double>(count: 2 * (nFFT / 2 + 1)),
       let frame = AlignedBuffer<Double>(count: nFFT)
     else { throw .outOfMemory }
-    for row in rowRange {
-      let y = output + row * outputLength
-      for i in 0..<outputLength { y[i] = 0 }
-      for f in 0..<used {
-        let column = input + 2 * (row * frames + f) * bins
-        let s = spectrum.pointer
-        for k in 0..<(2 * (nFFT / 2 + 1)) { s[k] = k < 2 * usedBins ? Double(column[k]) : 0 }
-        s[1] = 0  // the imaginary parts of DC and Nyquist do not enter a real signal
-        if nFFT % 2 == 0 { s[nFFT + 1] = 0 }
-        Double.inverse(plan, s, frame.pointer)
-        let scale = 1.0 / Double(nFFT)
-        for n in 0..<nFFT {
-          let position = f * hopLength + n - start
-          guard position >= 0, position < outputLength else { continue }
-          let sample = window[n] * (frame.pointer[n] * scale)
-          y[position] = C(Double(y[position]) + sample)
+    while let rowRange = queue.next() {
+      for row in rowRange {
+        let y = output + row * outputLength
+        for i in 0..<outputLength { y[i] = 0 }
+        for f in 0..<used {
+          let column = input + 2 * (row * frames + f) * bins
+          let s = spectrum.pointer
+          for k in 0..<(2 * (nFFT / 2 + 1)) { s[k] = k < 2 * usedBins ? Double(column[k]) : 0 }
+          s[1] = 0  // the imaginary parts of DC and Nyquist do not enter a real signal
+          if nFFT % 2 == 0 { s[nFFT + 1] = 0 }
+          Double.inverse(plan, s, frame.pointer)
+          let scale = 1.0 / Double(nFFT)
+          for n in 0..<nFFT {
+            let position = f * hopLength + n - start
+            guard position >= 0, position < outputLength else { continue }
+            let sample = window[n] * (frame.pointer[n] * scale)
+            y[position] = C(Double(y[position]) + sample)
+          }
         }
-      }
-      for i in 0..<outputLength {
-        let e = start + i < paddedLength ? envelope[start + i] : 0
-        if e > C.leastNormalMagnitude { y[i] = y[i] / e }
+        for i in 0..<outputLength {
+          let e = start + i < paddedLength ? envelope[start + i] : 0
+          if e > C.leastNormalMagnitude { y[i] = y[i] / e }
+        }
       }
     }
   }

@@ -11,32 +11,85 @@ private final class ThreadBody: @unchecked Sendable {
   init(_ run: @escaping () -> Void) { self.run = run }
 }
 
-/// Splits `0..<count` into at most `threads` contiguous chunks and runs `body` on each,
-/// on threads created for this call (fork-safe: no pool outlives the call).
+/// Hands out consecutive pieces of `0..<count` to the threads of one `parallelWork`
+/// call, in order, until none is left (or a thread has failed).
 ///
-/// Runs inline when one chunk suffices or a thread cannot be created. Rethrows the
-/// first error a chunk throws, after every chunk has finished.
-public func parallelChunks(
+/// Threads take pieces as they go instead of a fixed share each, so a thread slowed down
+/// (a shared VM's other tenants, an interrupt) does not leave the others idle at the end.
+/// Piece boundaries depend only on `count`, `threads` and `minimumChunk`, never on timing.
+public final class WorkQueue: @unchecked Sendable {
+  private let count: Int
+  private let pieceSize: Int
+  private var cursor = 0
+  private var cancelled = false
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+  init(count: Int, pieceSize: Int) {
+    self.count = count
+    self.pieceSize = pieceSize
+    pthread_mutex_init(mutex, nil)
+  }
+
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+
+  /// The next piece, or nil when the work is done or cancelled.
+  public func next() -> Range<Int>? {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    guard !cancelled, cursor < count else { return nil }
+    let start = cursor
+    cursor += min(pieceSize, count - start)
+    return start..<cursor
+  }
+
+  func cancel() {
+    pthread_mutex_lock(mutex)
+    cancelled = true
+    pthread_mutex_unlock(mutex)
+  }
+}
+
+/// Pieces per thread: enough to even out threads that run at different speeds, few
+/// enough that per-piece costs stay negligible.
+private let piecesPerThread = 8
+
+/// Runs `worker` on up to `threads` threads created for this call (fork-safe: no pool
+/// outlives the call); the workers share a `WorkQueue` over `0..<count` whose pieces
+/// hold at least `minimumChunk` items. A worker does its per-thread setup (scratch
+/// buffers), then loops over `queue.next()`.
+///
+/// Runs inline, with the whole range as one piece, when one thread suffices or a
+/// thread cannot be created. Rethrows the first error a worker throws, after every
+/// worker has finished (the queue hands out no piece after an error).
+public func parallelWork(
   count: Int, threads: Int, minimumChunk: Int = 1,
-  _ body: (Range<Int>) throws(SpectrogramError) -> Void
+  _ worker: (WorkQueue) throws(SpectrogramError) -> Void
 ) throws(SpectrogramError) {
   guard count > 0 else { return }
-  let chunks = max(1, min(threads, count / max(1, minimumChunk)))
-  if chunks == 1 { return try body(0..<count) }
+  let minimum = max(1, minimumChunk)
+  let workers = max(1, min(threads, count / minimum))
+  if workers == 1 { return try worker(WorkQueue(count: count, pieceSize: count)) }
+  // Pieces are whole multiples of `minimumChunk` (blocks of frames stay whole).
+  let size = max(minimum, count / (workers * piecesPerThread) + 1)
+  let queue = WorkQueue(count: count, pieceSize: size + (minimum - size % minimum) % minimum)
 
-  let errors = UnsafeMutableBufferPointer<SpectrogramError?>.allocate(capacity: chunks)
+  let errors = UnsafeMutableBufferPointer<SpectrogramError?>.allocate(capacity: workers)
   errors.initialize(repeating: nil)
   defer { errors.deallocate() }
-  try withoutActuallyEscaping(body) { (body) throws(SpectrogramError) in
+  try withoutActuallyEscaping(worker) { (worker) throws(SpectrogramError) in
     var handles: [pthread_t?] = []
-    for chunk in 0..<chunks {
-      let range = chunkStart(chunk, of: chunks, count: count)
-        ..< chunkStart(chunk + 1, of: chunks, count: count)
+    for index in 0..<workers {
       let work = ThreadBody {
-        do throws(SpectrogramError) { try body(range) } catch { errors[chunk] = error }
+        do throws(SpectrogramError) { try worker(queue) } catch {
+          errors[index] = error
+          queue.cancel()
+        }
       }
-      if chunk == chunks - 1 {
-        work.run()  // the calling thread takes the last chunk
+      if index == workers - 1 {
+        work.run()  // the calling thread is the last worker
         continue
       }
       var handle = pthread_t()
@@ -58,7 +111,14 @@ public func parallelChunks(
   for case let error? in errors { throw error }
 }
 
-/// `count * chunk / chunks` without overflowing for huge counts (chunk <= chunks).
-private func chunkStart(_ chunk: Int, of chunks: Int, count: Int) -> Int {
-  chunks.dividingFullWidth(count.multipliedFullWidth(by: chunk)).quotient
+/// Runs `body` on every piece of `0..<count` (see `parallelWork`), on up to `threads`
+/// threads; `body` must not depend on how the range is cut.
+public func parallelChunks(
+  count: Int, threads: Int, minimumChunk: Int = 1,
+  _ body: (Range<Int>) throws(SpectrogramError) -> Void
+) throws(SpectrogramError) {
+  try parallelWork(count: count, threads: threads, minimumChunk: minimumChunk) {
+    (queue) throws(SpectrogramError) in
+    while let piece = queue.next() { try body(piece) }
+  }
 }

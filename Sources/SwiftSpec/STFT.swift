@@ -97,16 +97,18 @@ func forEachFrame<F: FFTScalar>(
 ) throws(SpectrogramError) {
   let frames = layout.frameCount
   let total = try checkedProduct(rows, frames)
-  try parallelChunks(count: total, threads: threads, minimumChunk: 16) {
-    (chunk) throws(SpectrogramError) in
+  try parallelWork(count: total, threads: threads, minimumChunk: 16) {
+    (queue) throws(SpectrogramError) in
     let transformer = try FrameTransformer<F>(layout: layout, window: window)
-    var g = chunk.lowerBound
-    while g < chunk.upperBound {
-      let row = g / frames
-      let first = g - row * frames
-      let last = min(frames, first + (chunk.upperBound - g))
-      try body(transformer, row, first..<last)
-      g += last - first
+    while let chunk = queue.next() {
+      var g = chunk.lowerBound
+      while g < chunk.upperBound {
+        let row = g / frames
+        let first = g - row * frames
+        let last = min(frames, first + (chunk.upperBound - g))
+        try body(transformer, row, first..<last)
+        g += last - first
+      }
     }
   }
 }
