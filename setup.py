@@ -227,7 +227,7 @@ setup(
     # _lib/*.so: also placed there by build_ext, which runs after build_py and so wins
     # over any copy a `make build` left in the source tree; MANIFEST.in keeps such a copy
     # out of sdists.
-    package_data={PACKAGE: ["_lib/*.so", "data/*", "py.typed"]},
+    package_data={PACKAGE: ["_lib/*.so", "data/*", "py.typed", "THIRD_PARTY_NOTICES.md"]},
     include_package_data=False,
     zip_safe=False,
     install_requires=["numpy"],

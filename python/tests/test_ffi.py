@@ -171,6 +171,15 @@ def test_fftw_version():
     assert _ffi.lib.swiftspec_fftw_version().decode().startswith("fftw-")
 
 
+def test_the_notices_name_the_embedded_fftw():
+    # The installed package carries the copyright notices of what the library embeds,
+    # for the FFTW version it actually embeds.
+    notices = (Path(swiftspec.__file__).parent / "THIRD_PARTY_NOTICES.md").read_text()
+    version = re.match(r"fftw-(\d+\.\d+\.\d+)", swiftspec.__fftw_version__).group(1)
+    assert f"## FFTW {version}" in notices
+    assert "Massachusetts Institute of Technology" in notices and "Matteo Frigo" in notices
+
+
 # ---- direct C calls ----------------------------------------------------------------------
 
 lib = _ffi.lib
