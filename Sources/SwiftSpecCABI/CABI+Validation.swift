@@ -151,17 +151,24 @@ func finiteWindow(_ window: UnsafePointer<Double>?, count: Int) throws(Spectrogr
 }
 
 /// Throws `.nonFiniteInput` (audio) or `.invalidArgument` unless every value is finite.
-func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, what: String)
-  throws(SpectrogramError)
+///
+/// A batch of audio is scanned on `threads` threads: done on one, this pass over the
+/// whole input would be the serial part that keeps two threads from running twice as fast.
+func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, what: String,
+                 threads: Int = 1) throws(SpectrogramError)
 {
-  let finite: Bool
-  switch type {
-  case .float32: finite = allFinite(data.assumingMemoryBound(to: Float.self), count)
-  case .float64: finite = allFinite(data.assumingMemoryBound(to: Double.self), count)
-  }
-  guard finite else {
-    if what == "Audio buffer" { throw .nonFiniteInput }
-    throw .invalidArgument("\(what) is not finite everywhere")
+  let failure: SpectrogramError =
+    what == "Audio buffer" ? .nonFiniteInput : .invalidArgument("\(what) is not finite everywhere")
+  try parallelChunks(count: count, threads: threads, minimumChunk: 1 << 18) {
+    (piece) throws(SpectrogramError) in
+    let finite: Bool
+    switch type {
+    case .float32:
+      finite = allFinite(data.assumingMemoryBound(to: Float.self) + piece.lowerBound, piece.count)
+    case .float64:
+      finite = allFinite(data.assumingMemoryBound(to: Double.self) + piece.lowerBound, piece.count)
+    }
+    guard finite else { throw failure }
   }
 }
 

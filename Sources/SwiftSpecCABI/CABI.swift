@@ -401,7 +401,8 @@ struct AnalysisRequest {
     threads = try threadCount(nThreads)
     let count = try checkedProduct(rows, signalLength)
     self.input = try rawInput(input, bytes: try checkedProduct(count, inputType.byteSize))
-    try checkFinite(self.input, type: inputType, count: count, what: "Audio buffer")
+    try checkFinite(self.input, type: inputType, count: count, what: "Audio buffer",
+                    threads: threads)
     frameCount = try parameters.layout(signalLength: signalLength).frameCount
   }
 

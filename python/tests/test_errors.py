@@ -97,6 +97,19 @@ def test_melspectrogram_and_mfcc_reject_invalid_audio(y, fragments):
              librosa_too=True)
 
 
+@pytest.mark.parametrize("n_threads", [1, 2, 8])
+@pytest.mark.parametrize("position", [0, 1_234_567, -1])
+def test_non_finite_audio_is_found_anywhere_in_a_threaded_batch(position, n_threads):
+    # The engine's finiteness scan is split over threads: each piece must be looked at.
+    y = np.zeros((8, 300_000), dtype=np.float32)
+    y.reshape(-1)[position] = np.inf
+    row, column = divmod(position % y.size, y.shape[1])
+    for call in (lambda: swiftspec.stft(y, n_fft=512, n_threads=n_threads),
+                 lambda: swiftspec.feature.melspectrogram(y=y, sr=SR, n_fft=512, n_mels=16,
+                                                          n_threads=n_threads)):
+        assert_parameter_error(call, "not finite", f"y[{row}, {column}]=inf")
+
+
 # ---- n_fft / hop_length / win_length ------------------------------------------------------
 
 SIZE_CASES = [
