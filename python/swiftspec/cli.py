@@ -992,7 +992,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "is done. Without IN and OUT, converts the bundled bird recording into "
                     f"./{DEMO_OUTPUT}.",
         epilog="Exit status: 0 when every file converted (or was empty), 1 when some "
-               "failed (see the manifest), 2 for bad arguments.")
+               "failed or the run stopped on a full or read-only disk (see the summary and "
+               "the manifest; run again to resume), 2 for bad arguments.")
     images.add_argument("input", nargs="?", metavar="IN", help="an audio file or a folder")
     images.add_argument("output", nargs="?", metavar="OUT", help="the output folder")
     d = Settings()

@@ -7,6 +7,7 @@ settings made without faults (``reference``), on a tree built from the test data
 bundled with the repository (so these tests never skip for want of the shared corpus).
 """
 
+import contextlib
 import csv
 import errno
 import json
@@ -123,7 +124,8 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
                 time.sleep(0.005)
             time.sleep(delay)
             killed_mid_run += proc.poll() is None
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # the run may have finished
+                os.killpg(proc.pid, signal.SIGKILL)
         finally:
             proc.wait(timeout=60)
             wait_for_group_exit(proc.pid)
