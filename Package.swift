@@ -23,6 +23,7 @@ let package = Package(
     // MARK: - Implementation details
     .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
     .target(name: "CSwiftSpec", path: "Sources/CSwiftSpec"),
+    .target(name: "CForkGate", path: "Sources/CForkGate"),
 
     // MARK: - Core and C ABI
     .target(
@@ -32,7 +33,7 @@ let package = Package(
     ),
     .target(
       name: "SwiftSpecCABI",
-      dependencies: ["SwiftSpec", "CSwiftSpec"],
+      dependencies: ["SwiftSpec", "CSwiftSpec", "CForkGate"],
       exclude: ["exports.map"],
       linkerSettings: [
         // Unresolved symbols fail the build instead of the first dlopen.

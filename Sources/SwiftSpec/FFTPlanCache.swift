@@ -115,9 +115,10 @@ public final class AlignedBuffer<T: BinaryFloatingPoint> {
 /// same plan, hence the same bits, in every process. Nothing is measured at run time (a
 /// measured 2048-point plan costs ~140 ms and may differ from run to run).
 ///
-/// FFTW's planner is not thread-safe, so plans are made under a pthread mutex. The mutex
-/// has `pthread_atfork` handlers (taken before fork, released in parent and child) so a
-/// fork while another thread plans cannot leave the child with a lock nobody releases.
+/// FFTW's planner is not thread-safe, so plans are made under a pthread mutex. Fork safety
+/// is the C ABI's: its fork gate (fork_gate.c) lets fork() happen only while no thread
+/// is inside a call, hence never while this mutex is held. (Swift callers that fork while
+/// another thread calls into SwiftSpec get no such guarantee.)
 final class PlanCache: @unchecked Sendable {
   private struct Key: Hashable {
     let size: Int
@@ -125,7 +126,7 @@ final class PlanCache: @unchecked Sendable {
     let inverse: Bool
   }
 
-  fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private var plans: [Key: FFTPlan] = [:]
 
   init() {
@@ -133,11 +134,6 @@ final class PlanCache: @unchecked Sendable {
     pthread_mutex_init(mutex, nil)
     Double.importWisdom(embeddedWisdomDouble)
     Float.importWisdom(embeddedWisdomFloat)
-    // Global initialisers run exactly once, so registering here is race-free.
-    pthread_atfork(
-      { pthread_mutex_lock(planCache.mutex) },
-      { pthread_mutex_unlock(planCache.mutex) },
-      { pthread_mutex_unlock(planCache.mutex) })
   }
 
   func plan<T: FFTScalar>(_: T.Type, size: Int, inverse: Bool = false)

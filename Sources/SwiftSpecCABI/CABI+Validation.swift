@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // Argument checks and the one place where errors become status codes.
+import CForkGate
 import CSwiftSpec
 import SwiftSpec
 
-/// Runs `body`, mapping its outcome to a status code of swiftspec.h.
+/// Runs `body` inside the fork gate (see fork_gate.c), mapping its outcome to a status
+/// code of swiftspec.h.
 func withStatus(_ body: () throws(SpectrogramError) -> Void) -> Int32 {
+  let entered = sspec_fork_gate_enter() == 0
+  defer { if entered { sspec_fork_gate_leave() } }
   do {
     try body()
     return Int32(SWIFTSPEC_OK)

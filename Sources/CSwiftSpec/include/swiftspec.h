@@ -35,9 +35,13 @@
  * All swiftspec_* functions are reentrant and may be called concurrently from any
  * number of threads, as long as output buffers do not overlap each other or any input.
  * The only shared state is a process-wide cache of FFTW plans, guarded by a pthread
- * mutex with pthread_atfork handlers, so a fork() while another thread plans cannot
- * leave the child deadlocked. Planning happens only under that lock; execution uses
- * FFTW's new-array execute functions on per-call aligned scratch buffers.
+ * mutex. Planning happens only under that lock; execution uses FFTW's new-array execute
+ * functions on per-call aligned scratch buffers.
+ *
+ * Fork safety: a fork() (from any thread) waits until no thread is inside a swiftspec_*
+ * call (pthread_atfork handlers and a writer-preferring lock that every call holds for
+ * reading), so a child never inherits a call, a lock or a one-time initialisation half
+ * done, and may call the library at once.
  */
 #ifndef SWIFTSPEC_H
 #define SWIFTSPEC_H
