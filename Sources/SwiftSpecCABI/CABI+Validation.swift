@@ -161,8 +161,6 @@ func finiteWindow(_ window: UnsafePointer<Double>?, count: Int) throws(Spectrogr
 func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, what: String,
                  threads: Int = 1) throws(SpectrogramError)
 {
-  let failure: SpectrogramError =
-    what == "Audio buffer" ? .nonFiniteInput : .invalidArgument("\(what) is not finite everywhere")
   try parallelChunks(count: count, threads: threads, minimumChunk: 1 << 18) {
     (piece) throws(SpectrogramError) in
     let finite: Bool
@@ -172,7 +170,10 @@ func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, what: S
     case .float64:
       finite = allFinite(data.assumingMemoryBound(to: Double.self) + piece.lowerBound, piece.count)
     }
-    guard finite else { throw failure }
+    guard finite else {
+      if what == "Audio buffer" { throw .nonFiniteInput }
+      throw .invalidArgument("\(what) is not finite everywhere")
+    }
   }
 }
 
