@@ -66,29 +66,41 @@ public func computeISTFT<C: BinaryFloatingPoint>(
     }
   }
 
-  let plan = try planCache.plan(Double.self, size: nFFT, inverse: true)
   try parallelWork(count: rows, threads: threads) { (queue) throws(SpectrogramError) in
-    guard let spectrum = AlignedBuffer<Double>(count: 2 * (nFFT / 2 + 1)),
-      let frame = AlignedBuffer<Double>(count: nFFT)
+    let fft = try RealFFT<Double>(size: nFFT, direction: .inverse)
+    guard let firstSpectrum = AlignedBuffer<Double>(count: 2 * (nFFT / 2 + 1)),
+      let secondSpectrum = AlignedBuffer<Double>(count: 2 * (nFFT / 2 + 1)),
+      let firstFrame = AlignedBuffer<Double>(count: nFFT),
+      let secondFrame = AlignedBuffer<Double>(count: nFFT)
     else { throw .outOfMemory }
     while let rowRange = queue.next() {
       for row in rowRange {
         let y = output + row * outputLength
         for i in 0..<outputLength { y[i] = 0 }
-        for f in 0..<used {
+        func load(frame f: Int, into s: UnsafeMutablePointer<Double>) {
           let column = input + 2 * (row * frames + f) * bins
-          let s = spectrum.pointer
           for k in 0..<(2 * (nFFT / 2 + 1)) { s[k] = k < 2 * usedBins ? Double(column[k]) : 0 }
-          s[1] = 0  // the imaginary parts of DC and Nyquist do not enter a real signal
-          if nFFT % 2 == 0 { s[nFFT + 1] = 0 }
-          Double.inverse(plan, s, frame.pointer)
+        }
+        func overlapAdd(frame f: Int, _ frame: UnsafeMutablePointer<Double>) {
           let scale = 1.0 / Double(nFFT)
           for n in 0..<nFFT {
             let position = f * hopLength + n - start
             guard position >= 0, position < outputLength else { continue }
-            let sample = window[n] * (frame.pointer[n] * scale)
+            let sample = window[n] * (frame[n] * scale)
             y[position] = C(Double(y[position]) + sample)
           }
+        }
+        forEachPair(0..<used) { first, second in
+          load(frame: first, into: firstSpectrum.pointer)
+          if let second {
+            load(frame: second, into: secondSpectrum.pointer)
+            fft.inverse(firstSpectrum.pointer, into: firstFrame.pointer,
+                        secondSpectrum.pointer, into: secondFrame.pointer)
+          } else {
+            fft.inverse(firstSpectrum.pointer, into: firstFrame.pointer, nil, into: nil)
+          }
+          overlapAdd(frame: first, firstFrame.pointer)
+          if let second { overlapAdd(frame: second, secondFrame.pointer) }
         }
         for i in 0..<outputLength {
           let e = start + i < paddedLength ? envelope[start + i] : 0

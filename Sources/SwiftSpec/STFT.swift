@@ -48,35 +48,55 @@ public struct AnalysisParameters: Sendable {
   }
 }
 
-/// Windows and transforms frames of one signal; owns per-thread aligned scratch.
+/// Windows and transforms frames of one signal, two at a time (see `RealFFT`); owns
+/// per-thread aligned scratch.
 ///
 /// `F` is the FFT precision. Not thread-safe: make one per thread.
 final class FrameTransformer<F: FFTScalar> {
   let layout: FrameLayout
-  let plan: FFTPlan
+  let fft: RealFFT<F>
   let window: AlignedBuffer<F>
-  let frame: AlignedBuffer<F>
-  /// `binCount` interleaved complex values of the last transformed frame.
-  let spectrum: AlignedBuffer<F>
+  let frames: (AlignedBuffer<F>, AlignedBuffer<F>)
+  /// `binCount` interleaved complex values of each frame of the last pair transformed.
+  let spectra: (AlignedBuffer<F>, AlignedBuffer<F>)
 
   init(layout: FrameLayout, window values: [Double]) throws(SpectrogramError) {
     self.layout = layout
-    plan = try planCache.plan(F.self, size: layout.nFFT)
-    guard let window = AlignedBuffer<F>(count: layout.nFFT),
-      let frame = AlignedBuffer<F>(count: layout.nFFT),
-      let spectrum = AlignedBuffer<F>(count: 2 * (layout.nFFT / 2 + 1))
+    let n = layout.nFFT
+    fft = try RealFFT<F>(size: n, direction: .forward)
+    guard let window = AlignedBuffer<F>(count: n),
+      let first = AlignedBuffer<F>(count: n), let second = AlignedBuffer<F>(count: n),
+      let firstSpectrum = AlignedBuffer<F>(count: 2 * (n / 2 + 1)),
+      let secondSpectrum = AlignedBuffer<F>(count: 2 * (n / 2 + 1))
     else { throw .outOfMemory }
     for (i, w) in values.enumerated() { window.pointer[i] = F(w) }
     self.window = window
-    self.frame = frame
-    self.spectrum = spectrum
+    frames = (first, second)
+    spectra = (firstSpectrum, secondSpectrum)
   }
 
-  /// Transforms frame `index` of `signal` into `spectrum`.
+  /// Transforms frame `first` of `signal` into `spectra.0` and, if given, frame `second`
+  /// into `spectra.1`.
   @inline(__always)
-  func transform<S: BinaryFloatingPoint>(frame index: Int, of signal: UnsafePointer<S>) {
+  func transform<S: BinaryFloatingPoint>(
+    frames first: Int, _ second: Int?, of signal: UnsafePointer<S>
+  ) {
+    load(frame: first, of: signal, into: frames.0.pointer)
+    if let second {
+      load(frame: second, of: signal, into: frames.1.pointer)
+      fft.forward(frames.0.pointer, into: spectra.0.pointer,
+                  frames.1.pointer, into: spectra.1.pointer)
+    } else {
+      fft.forward(frames.0.pointer, into: spectra.0.pointer, nil, into: nil)
+    }
+  }
+
+  /// Writes frame `index` of `signal`, windowed, into `input`.
+  @inline(__always)
+  private func load<S: BinaryFloatingPoint>(
+    frame index: Int, of signal: UnsafePointer<S>, into input: UnsafeMutablePointer<F>
+  ) {
     let n = layout.nFFT
-    let input = frame.pointer
     let w = window.pointer
     if layout.isInterior(index) {
       let samples = signal + layout.frameStart(index)
@@ -85,12 +105,24 @@ final class FrameTransformer<F: FFTScalar> {
       layout.gatherPaddedFrame(index, from: signal, into: input)
       for i in 0..<n { input[i] = w[i] * input[i] }
     }
-    F.forward(plan, input, spectrum.pointer)
   }
 }
 
-/// Runs `body(transformer, row, frame)` for every frame of every row, split over
-/// threads; each thread has its own transformer.
+/// Calls `body(t, t + 1 or nil)` for the frames of `range` taken in pairs.
+@inline(__always)
+func forEachPair<E: Error>(
+  _ range: Range<Int>, _ body: (_ first: Int, _ second: Int?) throws(E) -> Void
+) throws(E) {
+  var t = range.lowerBound
+  while t < range.upperBound {
+    try body(t, t + 1 < range.upperBound ? t + 1 : nil)
+    t += 2
+  }
+}
+
+/// Runs `body(transformer, row, frames)` over runs of consecutive frames of a row until
+/// every frame of every row is done, split over threads; each thread has its own
+/// transformer.
 func forEachFrame<F: FFTScalar>(
   _: F.Type, rows: Int, layout: FrameLayout, window: [Double], threads: Int,
   _ body: (FrameTransformer<F>, _ row: Int, _ frames: Range<Int>) throws(SpectrogramError) -> Void
@@ -132,11 +164,14 @@ public func computeSTFT<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingP
   try forEachFrame(F.self, rows: rows, layout: layout, window: parameters.window,
                    threads: threads) { (transformer, row, frames) in
     let rowSignal = signal + row * signalLength
-    for t in frames {
-      transformer.transform(frame: t, of: rowSignal)
+    func store(frame t: Int, _ spectrum: UnsafeMutablePointer<F>) {
       let destination = out + 2 * ((row * layout.frameCount + t) * bins)
-      let spectrum = transformer.spectrum.pointer
       for k in 0..<(2 * bins) { destination[k] = O(spectrum[k]) }
+    }
+    forEachPair(frames) { first, second in
+      transformer.transform(frames: first, second, of: rowSignal)
+      store(frame: first, transformer.spectra.0.pointer)
+      if let second { store(frame: second, transformer.spectra.1.pointer) }
     }
   }
 }
