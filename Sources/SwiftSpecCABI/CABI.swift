@@ -256,6 +256,39 @@ public func swiftspecMelSpectrogram(
   }
 }
 
+@_cdecl("swiftspec_spectrogram")
+public func swiftspecSpectrogram(
+  _ input: UnsafeRawPointer?, _ inDtype: Int32, _ nRows: Int64, _ nSamples: Int64,
+  _ nFFT: Int64, _ hopLength: Int64, _ window: UnsafePointer<Double>?, _ center: Int32,
+  _ padMode: Int32, _ precision: Int32, _ power: Double, _ output: UnsafeMutableRawPointer?,
+  _ outDtype: Int32, _ outCap: Int64, _ nThreads: Int32
+) -> Int32 {
+  withStatus { () throws(SpectrogramError) in
+    let request = try AnalysisRequest(
+      input, inDtype, nRows, nSamples, nFFT, hopLength, window, center, padMode, precision,
+      outDtype, nThreads)
+    guard power > 0, power.isFinite else {
+      throw .invalidArgument("power=\(power) must be a positive number")
+    }
+    let needed = try checkedProduct(request.rows, request.parameters.binCount, request.frameCount)
+    try request.checkOutput(output, capacity: outCap, needed: needed)
+    struct Run: KernelVisitor {
+      let request: AnalysisRequest
+      let power: Double
+      let output: UnsafeMutableRawPointer
+      func run<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
+        _: S.Type, _: F.Type, _: O.Type
+      ) throws(SpectrogramError) {
+        try computePowerSpectrogram(
+          request.signal(S.self), rows: request.rows, signalLength: request.signalLength,
+          parameters: request.parameters, fft: F.self, power: power,
+          into: output.assumingMemoryBound(to: O.self), threads: request.threads)
+      }
+    }
+    try request.dispatch(Run(request: request, power: power, output: output.unsafelyUnwrapped))
+  }
+}
+
 @_cdecl("swiftspec_log_melspectrogram")
 public func swiftspecLogMelSpectrogram(
   _ input: UnsafeRawPointer?, _ inDtype: Int32, _ nRows: Int64, _ nSamples: Int64,

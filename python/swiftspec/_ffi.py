@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from .exceptions import LibraryError, ParameterError
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # Status codes (swiftspec.h), pinned.
 OK = 0
@@ -106,6 +106,11 @@ _PROTOTYPES = {
         c_int32,
         [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, c_void_p, c_int32, c_int32,
          c_int32, c_double, c_void_p, c_int64, c_void_p, c_int32, c_int64, c_int32],
+    ),
+    "swiftspec_spectrogram": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, c_void_p, c_int32, c_int32,
+         c_int32, c_double, c_void_p, c_int32, c_int64, c_int32],
     ),
     "swiftspec_power_to_db": (
         c_int32,

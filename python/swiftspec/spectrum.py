@@ -292,6 +292,18 @@ def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
     return target
 
 
+def _power_spectrogram(analysis: _Analysis, power: float) -> np.ndarray:
+    """``np.abs(stft(...)) ** power`` of an analysis, fused in the engine: no complex STFT
+    is stored. Real, of the STFT's precision (float32 for float32 audio), shape
+    ``(..., 1 + n_fft // 2, n_frames)``."""
+    out_dtype = dtype_c2r(dtype_r2c(analysis.audio.dtype))
+    analysis.check_fast(out_dtype)
+    out = np.empty(analysis.lead_shape + (analysis.n_bins, analysis.n_frames), dtype=out_dtype)
+    analysis.run("swiftspec_spectrogram", float(power), _ffi.pointer(out),
+                 _ffi.dtype_code(out_dtype), out.size, analysis.n_threads)
+    return out
+
+
 def istft(stft_matrix: npt.ArrayLike, *, hop_length: Optional[int] = None,
           win_length: Optional[int] = None, n_fft: Optional[int] = None,
           window: WindowSpec = "hann", center: bool = True,

@@ -485,3 +485,43 @@ def test_import_does_not_import_torch():
     result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
                             text=True, env=env, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
+
+
+# ---- Spectrogram's fused power path against numpy ---------------------------------------
+# torch.stft's framing written out with numpy in float64: the whole signal reflect-padded
+# by n_fft // 2, windowed frames, rfft, |X| ** power. Both sides get the same float32
+# periodic Hann window, given explicitly. Sizes include one that FFTW handles slowly
+# (401 = prime, Bluestein's algorithm in the engine).
+
+def _float32_hann(n_fft, **_):
+    return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
+
+
+def _numpy_spectrogram(y, n_fft, hop, power):
+    padded = np.pad(y.astype(np.float64), n_fft // 2, mode="reflect")
+    window = _float32_hann(n_fft).astype(np.float64)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
+    return (np.abs(np.fft.rfft(frames * window, axis=-1)) ** power).T
+
+
+@pytest.mark.parametrize("precision", ["exact", "fast"])
+@pytest.mark.parametrize("power", [2.0, 1.0, 0.5])
+@pytest.mark.parametrize("n_fft", [400, 401, 512])
+def test_spectrogram_power_path_against_numpy(parity, rng, n_fft, power, precision):
+    y = (0.3 * rng.standard_normal(8000)).astype(np.float32)
+    ours = T.Spectrogram(n_fft=n_fft, power=power, window_fn=_float32_hann,
+                         precision=precision)(y)
+    ref = _numpy_spectrogram(y, n_fft, n_fft // 2, power)
+    assert ours.dtype == np.float32 and ours.shape == ref.shape, (ours.dtype, ours.shape)
+    # Every entry within 2e-6 of its frame's peak (fast mode's bound for the STFT, raised
+    # to the power) and, in exact mode, within float32 rounding of each entry above 1e-3
+    # of its frame's peak.
+    peak = ref.max(axis=0, keepdims=True)
+    scaled = np.abs(ours - ref) / peak
+    parity.record(f"compat Spectrogram power={power} {precision}: max error / frame peak",
+                  scaled.max())
+    assert scaled.max() <= 2e-6 * max(1.0, power), scaled.max()
+    if precision == "exact":
+        big = ref > 1e-3 * peak
+        rel = np.abs(ours - ref)[big] / ref[big]
+        assert rel.max() <= 1e-6, rel.max()

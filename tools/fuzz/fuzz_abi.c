@@ -25,8 +25,8 @@
  *  - a call with NaN/inf audio, window, mel basis or DCT matrix never succeeds;
  *  - unless the input says otherwise: the same call with another thread count gives the
  *    same bytes, and a batch's first row equals the single-row call; log-mel equals
- *    power_to_db of the mel spectrogram, and MFCC the DCT (float64 sums) of the log-mel
- *    spectrogram, bit for bit.
+ *    power_to_db of the mel spectrogram, MFCC the DCT (float64 sums) of the log-mel
+ *    spectrogram, and the power spectrogram |stft|^2, bit for bit.
  *
  * Build and run: `make fuzz` (FUZZ_SECONDS, default 300) or `make fuzz-smoke` (30 s).
  * Compiled with -DFUZZ_REPLAY_MAIN (no libFuzzer), it is a plain program that runs the
@@ -770,6 +770,38 @@ static void fuzz_stft(Source *s) {
   size_t element = 2 * dtype_size(a.out_dtype);
   void *out = run_analysis(s, "stft", call_stft, &a, NULL, a.bins, element,
                            analysis_must_fail(&a), analysis_tame(&a), &count);
+  /* Oracle: the power spectrogram ([row][bin][frame]) is |X|^2 of this STFT
+   * ([row][frame][bin]), each component as stored, squared and summed in the FFT's
+   * precision, rounded to the output type. */
+  if (out != NULL && count > 0 && !(u8(s) & 1)) {
+    int64_t frames = a.frames, bins = a.bins, per_row = frames * bins;
+    void *power = alloc_output(count, dtype_size(a.out_dtype));
+    int32_t status = swiftspec_spectrogram(a.audio, a.in_dtype, a.rows, a.n_samples, a.n_fft,
+                                           a.hop, a.window, a.center, a.pad_mode, a.precision,
+                                           2.0, power, a.out_dtype, count, 1);
+    if (status != SWIFTSPEC_OK) fail("spectrogram", "failed where stft succeeded", status);
+    for (int64_t i = 0; i < count; i++) {
+      int64_t row = i / per_row, t = (i % per_row) / bins, k = i % bins;
+      int64_t source = row * per_row + k * frames + t;
+      int same;
+      if (a.out_dtype == SWIFTSPEC_FLOAT32) {
+        const float *x = out;
+        double re = x[2 * i], im = x[2 * i + 1];
+        float expected = a.precision == SWIFTSPEC_PRECISION_FAST
+                             ? (float)re * (float)re + (float)im * (float)im
+                             : (float)(re * re + im * im);
+        float got = ((const float *)power)[source];
+        same = got == expected || (isnan(got) && isnan(expected));
+      } else {
+        const double *x = out;
+        double expected = x[2 * i] * x[2 * i] + x[2 * i + 1] * x[2 * i + 1];
+        double got = ((const double *)power)[source];
+        same = got == expected || (isnan(got) && isnan(expected));
+      }
+      if (!same) fail("spectrogram", "differs from |stft|^2", status);
+    }
+    free(power);
+  }
   free(out);
   analysis_free(&a);
 }

@@ -53,7 +53,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, an enum value or a layout below changes. */
-#define SWIFTSPEC_ABI_VERSION 1
+#define SWIFTSPEC_ABI_VERSION 2
 
 /* Status codes: pinned. */
 enum {
@@ -198,6 +198,16 @@ int32_t swiftspec_melspectrogram(const void *in, int32_t in_dtype, int64_t n_row
                                  int32_t precision, double power, const void *mel_basis,
                                  int64_t n_mels, void *out, int32_t out_dtype,
                                  int64_t out_cap, int32_t n_threads);
+
+/* Power spectrogram: for each row and frame, window -> FFT -> |X|^power, without
+ * materialising the complex STFT. Arguments as swiftspec_stft, plus:
+ * power: exponent > 0 applied to the magnitude.
+ * out:   [n_rows][n_fft/2+1][n_frames] of out_dtype (C order, like np.abs(stft)**power). */
+int32_t swiftspec_spectrogram(const void *in, int32_t in_dtype, int64_t n_rows,
+                              int64_t n_samples, int64_t n_fft, int64_t hop_length,
+                              const double *window, int32_t center, int32_t pad_mode,
+                              int32_t precision, double power, void *out, int32_t out_dtype,
+                              int64_t out_cap, int32_t n_threads);
 
 /* Decibels in place semantics of librosa.power_to_db over n_groups contiguous groups of
  * group_len values of `dtype` (a group is what librosa reduces over: one channel's

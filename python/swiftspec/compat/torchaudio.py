@@ -99,7 +99,7 @@ import numpy.typing as npt
 from .. import _ffi
 from .._validate import fft_size, is_positive_int
 from ..exceptions import ParameterError
-from ..spectrum import _Analysis, power_to_db, stft
+from ..spectrum import _Analysis, _power_spectrogram, power_to_db, stft
 
 if TYPE_CHECKING:  # annotations only: torch is never imported at run time
     from torch import Tensor  # type: ignore[import-not-found, unused-ignore]
@@ -604,6 +604,9 @@ class Spectrogram:
 
     def _compute(self, y: np.ndarray) -> np.ndarray:
         f = self._framing
+        if self.power is not None and f.scale is None and self.onesided:
+            return _power_spectrogram(f.analysis(y, "swiftspec.compat.torchaudio.Spectrogram"),
+                                      self.power)
         signal, center, pad_mode = _torch_framing(f.audio(y), f.n_fft, f.center, f.pad_mode)
         D = stft(signal, n_fft=f.n_fft, hop_length=f.hop_length, win_length=f.n_fft,
                  window=f.fft_window, center=center, pad_mode=pad_mode,
