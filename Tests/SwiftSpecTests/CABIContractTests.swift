@@ -91,6 +91,34 @@ struct CABIContractTests {
     #expect(count == frames)
   }
 
+  @Test("spectrogram: |X|^power of a constant's DC bin; bad power, NULL, small buffer refused")
+  func spectrogram() {
+    func call(power: Double, output: UnsafeMutablePointer<Double>?, capacity: Int64) -> Int32 {
+      [Double](repeating: 1, count: 1024).withUnsafeBytes { input in
+        swiftspec_spectrogram(input.baseAddress, Int32(SWIFTSPEC_FLOAT64), 1, length, nFFT, hop,
+                              window, 1, Int32(SWIFTSPEC_PAD_CONSTANT),
+                              Int32(SWIFTSPEC_PRECISION_EXACT), power, output,
+                              Int32(SWIFTSPEC_FLOAT64), capacity, 1)
+      }
+    }
+    var out = [Double](repeating: 7, count: Int(frames * bins))
+    let count = Int64(out.count)
+    expectStatus(call(power: 2, output: &out, capacity: count), SWIFTSPEC_OK, "power 2")
+    // Output is [bin][frame]: the DC bin of an interior frame is the window's sum, squared.
+    let dc = out[Int(frames / 2)]
+    #expect(abs(dc - pow(window.reduce(0, +), 2)) <= 1e-9)
+    out = [Double](repeating: 7, count: out.count)
+    for bad in [0, -1, .nan, .infinity] {
+      expectStatus(call(power: bad, output: &out, capacity: count),
+                   SWIFTSPEC_ERR_INVALID_ARGUMENT, "power \(bad)")
+    }
+    expectStatus(call(power: 2, output: nil, capacity: count), SWIFTSPEC_ERR_NULL_POINTER,
+                 "NULL output")
+    expectStatus(call(power: 2, output: &out, capacity: count - 1),
+                 SWIFTSPEC_ERR_BUFFER_TOO_SMALL, "capacity one short")
+    #expect(out.allSatisfy { $0 == 7 }, "an error writes nothing")
+  }
+
   @Test("INVALID_ARGUMENT: unknown enum codes, flags other than 0/1, negative counts")
   func invalidArgument() {
     var out = [Double](repeating: 7, count: Int(2 * frames * bins))
