@@ -3,17 +3,20 @@
 import Glibc
 #endif
 
-/// Whether FFTW's own plans are fast for `size` points: every prime factor is at most 7.
+/// Whether FFTW's own plans are fast for `size` points: every prime factor is at most 13.
 ///
-/// FFTW has codelets for small radices only; a larger prime factor goes through its
-/// generic or Rader solvers, which cost 5-30x more per point on this machine kind (1022,
-/// 1031, 2046, 2047, 4099: platform-notes.md, "FFT sizes"). Those sizes take Bluestein's
-/// algorithm instead, whose cost per point stays within a few times a power of two's.
-/// The rule depends on the size alone, so every process picks the same algorithm, hence
-/// the same bits.
+/// FFTW has codelets for radices up to 16; a larger prime factor goes through its generic
+/// or Rader solvers, which cost 5-30x more per point than a power of two on this machine
+/// kind (1022, 1031, 2047, 4099, 8191: platform-notes.md, "FFT sizes"). Those sizes take
+/// Bluestein's algorithm instead, which costs 2-5x a power of two's time per point at any
+/// size. Measured with both at their best (ESTIMATE or wisdom plans, float): sizes whose
+/// factors are at most 13 ran as fast or faster in FFTW (1056, 1144, 1210, 1386, 2002,
+/// 4160: 2-2.7 ns per point, against 5-8 by Bluestein); near the boundary the two are
+/// within 1.3x of each other (1287, 1331, 2046, 4862). The rule depends on the size alone,
+/// so every process picks the same algorithm, hence the same bits.
 public func fftwIsFast(forSize size: Int) -> Bool {
   var rest = size
-  for prime in [2, 3, 5, 7] {
+  for prime in [2, 3, 5, 7, 11, 13] {
     while rest % prime == 0 { rest /= prime }
   }
   return rest == 1
