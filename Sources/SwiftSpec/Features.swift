@@ -82,14 +82,9 @@ func melBlock<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
 ) {
   let block = PackedMelBasis<O>.blockSize
   let bins = transformer.layout.nFFT / 2 + 1
-  forEachPair(frames) { first, second in
-    transformer.transform(frames: first, second, of: signal)
-    powerSpectrum(transformer.spectra.0.pointer, bins: bins, power: power,
-                  into: powers + (first - frames.lowerBound), stride: block)
-    if let second {
-      powerSpectrum(transformer.spectra.1.pointer, bins: bins, power: power,
-                    into: powers + (second - frames.lowerBound), stride: block)
-    }
+  transformer.transform(frames: frames, of: signal) { t, spectrum in
+    powerSpectrum(spectrum, bins: bins, power: power, into: powers + (t - frames.lowerBound),
+                  stride: block)
   }
   packed.project(powers, count: frames.count, into: out, stride: stride)
 }

@@ -90,7 +90,9 @@ public func computeISTFT<C: BinaryFloatingPoint>(
             y[position] = C(Double(y[position]) + sample)
           }
         }
-        forEachPair(0..<used) { first, second in
+        // Frames go in the pairs (0, 1), (2, 3), ... of the row (see RealFFT).
+        for first in stride(from: 0, to: used, by: 2) {
+          let second = first + 1 < used ? first + 1 : nil
           load(frame: first, into: firstSpectrum.pointer)
           if let second {
             load(frame: second, into: secondSpectrum.pointer)

@@ -33,14 +33,9 @@ public func computePowerSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Bin
     var blockStart = frameRange.lowerBound
     while blockStart < frameRange.upperBound {
       let blockEnd = min(blockStart + block, frameRange.upperBound)
-      forEachPair(blockStart..<blockEnd) { first, second in
-        transformer.transform(frames: first, second, of: rowSignal)
-        powerSpectrum(transformer.spectra.0.pointer, bins: bins, power: power,
-                      into: powers.pointer + (first - blockStart), stride: block)
-        if let second {
-          powerSpectrum(transformer.spectra.1.pointer, bins: bins, power: power,
-                        into: powers.pointer + (second - blockStart), stride: block)
-        }
+      transformer.transform(frames: blockStart..<blockEnd, of: rowSignal) { t, spectrum in
+        powerSpectrum(spectrum, bins: bins, power: power,
+                      into: powers.pointer + (t - blockStart), stride: block)
       }
       let target = out + row * rowSize + blockStart
       for k in 0..<bins {

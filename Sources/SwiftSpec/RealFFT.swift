@@ -16,6 +16,9 @@ final class RealFFT<F: FFTScalar> {
   }
 
   let size: Int
+  /// Whether two frames share one computation (Bluestein's algorithm) rather than being
+  /// transformed one by one (FFTW's plans).
+  var pairsFrames: Bool { bluestein != nil }
   private let plan: FFTPlan?
   private let bluestein: BluesteinDFT<F>?
   /// `size` interleaved complex values: the pair packed into one signal.

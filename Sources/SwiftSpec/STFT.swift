@@ -48,8 +48,7 @@ public struct AnalysisParameters: Sendable {
   }
 }
 
-/// Windows and transforms frames of one signal, two at a time (see `RealFFT`); owns
-/// per-thread aligned scratch.
+/// Windows and transforms frames of one signal; owns per-thread aligned scratch.
 ///
 /// `F` is the FFT precision. Not thread-safe: make one per thread.
 final class FrameTransformer<F: FFTScalar> {
@@ -57,7 +56,7 @@ final class FrameTransformer<F: FFTScalar> {
   let fft: RealFFT<F>
   let window: AlignedBuffer<F>
   let frames: (AlignedBuffer<F>, AlignedBuffer<F>)
-  /// `binCount` interleaved complex values of each frame of the last pair transformed.
+  /// The spectra of the frames transformed together (see `transform`).
   let spectra: (AlignedBuffer<F>, AlignedBuffer<F>)
 
   init(layout: FrameLayout, window values: [Double]) throws(SpectrogramError) {
@@ -75,19 +74,40 @@ final class FrameTransformer<F: FFTScalar> {
     spectra = (firstSpectrum, secondSpectrum)
   }
 
-  /// Transforms frame `first` of `signal` into `spectra.0` and, if given, frame `second`
-  /// into `spectra.1`.
+  /// Transforms the frames of `range` of `signal`, calling `store(t, spectrum)` with
+  /// each one's `binCount` interleaved complex values.
+  ///
+  /// Where the transform shares one computation between two frames (`RealFFT`), frames
+  /// go in the fixed pairs (2m, 2m + 1) of the row, a partner outside `range` included:
+  /// each frame's rounding then never depends on how the frames were split into ranges
+  /// (threads, batch shapes), so neither do the bits of the result.
   @inline(__always)
   func transform<S: BinaryFloatingPoint>(
-    frames first: Int, _ second: Int?, of signal: UnsafePointer<S>
+    frames range: Range<Int>, of signal: UnsafePointer<S>,
+    _ store: (_ frame: Int, _ spectrum: UnsafeMutablePointer<F>) -> Void
   ) {
-    load(frame: first, of: signal, into: frames.0.pointer)
-    if let second {
-      load(frame: second, of: signal, into: frames.1.pointer)
-      fft.forward(frames.0.pointer, into: spectra.0.pointer,
-                  frames.1.pointer, into: spectra.1.pointer)
-    } else {
-      fft.forward(frames.0.pointer, into: spectra.0.pointer, nil, into: nil)
+    let (first, second) = (frames.0.pointer, frames.1.pointer)
+    let (firstSpectrum, secondSpectrum) = (spectra.0.pointer, spectra.1.pointer)
+    guard fft.pairsFrames else {
+      for t in range {
+        load(frame: t, of: signal, into: first)
+        fft.forward(first, into: firstSpectrum, nil, into: nil)
+        store(t, firstSpectrum)
+      }
+      return
+    }
+    var t = range.lowerBound - range.lowerBound % 2
+    while t < range.upperBound {
+      load(frame: t, of: signal, into: first)
+      if t + 1 < layout.frameCount {
+        load(frame: t + 1, of: signal, into: second)
+        fft.forward(first, into: firstSpectrum, second, into: secondSpectrum)
+        if range.contains(t + 1) { store(t + 1, secondSpectrum) }
+      } else {
+        fft.forward(first, into: firstSpectrum, nil, into: nil)
+      }
+      if range.contains(t) { store(t, firstSpectrum) }
+      t += 2
     }
   }
 
@@ -105,18 +125,6 @@ final class FrameTransformer<F: FFTScalar> {
       layout.gatherPaddedFrame(index, from: signal, into: input)
       for i in 0..<n { input[i] = w[i] * input[i] }
     }
-  }
-}
-
-/// Calls `body(t, t + 1 or nil)` for the frames of `range` taken in pairs.
-@inline(__always)
-func forEachPair<E: Error>(
-  _ range: Range<Int>, _ body: (_ first: Int, _ second: Int?) throws(E) -> Void
-) throws(E) {
-  var t = range.lowerBound
-  while t < range.upperBound {
-    try body(t, t + 1 < range.upperBound ? t + 1 : nil)
-    t += 2
   }
 }
 
@@ -164,14 +172,9 @@ public func computeSTFT<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingP
   try forEachFrame(F.self, rows: rows, layout: layout, window: parameters.window,
                    threads: threads) { (transformer, row, frames) in
     let rowSignal = signal + row * signalLength
-    func store(frame t: Int, _ spectrum: UnsafeMutablePointer<F>) {
+    transformer.transform(frames: frames, of: rowSignal) { t, spectrum in
       let destination = out + 2 * ((row * layout.frameCount + t) * bins)
       for k in 0..<(2 * bins) { destination[k] = O(spectrum[k]) }
-    }
-    forEachPair(frames) { first, second in
-      transformer.transform(frames: first, second, of: rowSignal)
-      store(frame: first, transformer.spectra.0.pointer)
-      if let second { store(frame: second, transformer.spectra.1.pointer) }
     }
   }
 }

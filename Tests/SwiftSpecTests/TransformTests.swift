@@ -134,12 +134,14 @@ struct TransformTests {
 
   // ---- threads ------------------------------------------------------------------------
 
-  @Test("STFT with many threads is bit-identical to one thread", arguments: [2, 3, 8])
-  func parallelSTFT(threads: Int) throws {
+  // 509 is prime: Bluestein's algorithm, which transforms frames in pairs.
+  @Test("STFT with many threads is bit-identical to one thread",
+        arguments: [2, 3, 8], [512, 509])
+  func parallelSTFT(threads: Int, nFFT: Int) throws {
     let signal = noise(3 * 20000)
     for padMode in [PadMode.constant, .reflect] {
-      let parameters = try AnalysisParameters(nFFT: 512, hopLength: 100,
-                                              window: closedFormHann(512), padMode: padMode)
+      let parameters = try AnalysisParameters(nFFT: nFFT, hopLength: 100,
+                                              window: closedFormHann(nFFT), padMode: padMode)
       let one = try stft64(signal, rows: 3, parameters: parameters, threads: 1)
       let many = try stft64(signal, rows: 3, parameters: parameters, threads: threads)
       #expect(one.frames == many.frames)
@@ -209,9 +211,9 @@ struct TransformTests {
     }
   }
 
-  @Test("ISTFT with many threads is bit-identical to one thread")
-  func parallelISTFT() throws {
-    let rows = 4, nFFT = 256, hop = 64
+  @Test("ISTFT with many threads is bit-identical to one thread", arguments: [256, 257])
+  func parallelISTFT(nFFT: Int) throws {
+    let rows = 4, hop = 64
     let window = WindowKind.hann.values(length: nFFT)
     let parameters = try AnalysisParameters(nFFT: nFFT, hopLength: hop, window: window)
     let (frames, spectrum) = try stft64(noise(rows * 3000), rows: rows, parameters: parameters)
@@ -226,7 +228,13 @@ struct TransformTests {
 
   @Test("rows are independent: a multichannel STFT equals per-row STFTs")
   func rowsIndependent() throws {
-    let parameters = try AnalysisParameters(nFFT: 128, hopLength: 32, window: closedFormHann(128))
+    try rowsIndependent(nFFT: 128)
+    try rowsIndependent(nFFT: 127)  // prime: frames transformed in pairs (Bluestein)
+  }
+
+  func rowsIndependent(nFFT: Int) throws {
+    let parameters = try AnalysisParameters(nFFT: nFFT, hopLength: 32,
+                                            window: closedFormHann(nFFT))
     let a = noise(1000, seed: 1), b = noise(1000, seed: 2)
     let both = try stft64(a + b, rows: 2, parameters: parameters, threads: 2)
     let first = try stft64(a, parameters: parameters)
