@@ -89,12 +89,17 @@ final class BluesteinTables<F: FFTScalar>: @unchecked Sendable {
 }
 
 /// A complex DFT of any size by Bluestein's algorithm, with its own scratch: one per thread.
+///
+/// A transform is three steps: the caller writes `z[j] * chirp[j]` into `modulated`
+/// (`modulate` does it for a given `z`), `convolve()` runs the convolution, and the DFT is
+/// `Z[k] = chirp[k] * conj(u[k])` of the `u` it returns (`demodulate` writes it). Callers
+/// with their own packing fuse the first and last steps into their own passes.
 final class BluesteinDFT<F: FFTScalar> {
   let tables: BluesteinTables<F>
-  /// The chirp-modulated input, zero beyond `size` (the zeros are written once).
-  private let modulated: AlignedBuffer<F>
-  private let spectrum: AlignedBuffer<F>
-  private let convolved: AlignedBuffer<F>
+  /// The chirp-modulated input, `length` interleaved complex values, zero beyond `size`
+  /// (the zeros are written once).
+  let modulated: UnsafeMutablePointer<F>
+  private let buffers: (AlignedBuffer<F>, AlignedBuffer<F>, AlignedBuffer<F>)
 
   init(size: Int) throws(SpectrogramError) {
     tables = try planCache.bluestein(F.self, size: size)
@@ -102,35 +107,43 @@ final class BluesteinDFT<F: FFTScalar> {
       let spectrum = AlignedBuffer<F>(count: 2 * tables.length),
       let convolved = AlignedBuffer<F>(count: 2 * tables.length)
     else { throw .outOfMemory }
-    self.modulated = modulated
-    self.spectrum = spectrum
-    self.convolved = convolved
+    buffers = (modulated, spectrum, convolved)
+    self.modulated = modulated.pointer
   }
 
-  /// Replaces the `size` interleaved complex values at `z` by their forward DFT.
+  /// `w[n]`, `size` interleaved complex values.
+  var chirp: UnsafePointer<F> { UnsafePointer(tables.chirp.pointer) }
+
+  /// The convolution of `modulated` with the chirp, conjugated: `size` interleaved complex
+  /// values (valid until the next call).
   ///
   /// The inverse FFT of the convolution is a forward FFT of the conjugate, conjugated:
   /// one forward plan serves both directions.
-  func transform(_ z: UnsafeMutablePointer<F>) {
-    let n = tables.size
-    let w = tables.chirp.pointer
-    let a = modulated.pointer
-    for j in 0..<n {
-      let (re, im, wr, wi) = (z[2 * j], z[2 * j + 1], w[2 * j], w[2 * j + 1])
-      a[2 * j] = re * wr - im * wi
-      a[2 * j + 1] = re * wi + im * wr
-    }
-    let spectrum = self.spectrum.pointer
-    F.forwardComplex(tables.plan, a, spectrum)
+  func convolve() -> UnsafePointer<F> {
+    let spectrum = buffers.1.pointer
+    F.forwardComplex(tables.plan, modulated, spectrum)
     let b = tables.kernelSpectrum.pointer
     for k in 0..<tables.length {
       let (re, im, br, bi) = (spectrum[2 * k], spectrum[2 * k + 1], b[2 * k], b[2 * k + 1])
       spectrum[2 * k] = re * br - im * bi
       spectrum[2 * k + 1] = -(re * bi + im * br)
     }
-    let u = convolved.pointer
+    let u = buffers.2.pointer
     F.forwardComplex(tables.plan, spectrum, u)
-    for k in 0..<n {
+    return UnsafePointer(u)
+  }
+
+  /// Replaces the `size` interleaved complex values at `z` by their forward DFT.
+  func transform(_ z: UnsafeMutablePointer<F>) {
+    let w = chirp
+    let a = modulated
+    for j in 0..<tables.size {
+      let (re, im, wr, wi) = (z[2 * j], z[2 * j + 1], w[2 * j], w[2 * j + 1])
+      a[2 * j] = re * wr - im * wi
+      a[2 * j + 1] = re * wi + im * wr
+    }
+    let u = convolve()
+    for k in 0..<tables.size {
       let (re, im, wr, wi) = (u[2 * k], -u[2 * k + 1], w[2 * k], w[2 * k + 1])
       z[2 * k] = re * wr - im * wi
       z[2 * k + 1] = re * wi + im * wr

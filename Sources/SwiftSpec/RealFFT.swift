@@ -21,7 +21,7 @@ final class RealFFT<F: FFTScalar> {
   var pairsFrames: Bool { bluestein != nil }
   private let plan: FFTPlan?
   private let bluestein: BluesteinDFT<F>?
-  /// `size` interleaved complex values: the pair packed into one signal.
+  /// `size` interleaved complex values: the inverse transform's pair packed into one signal.
   private let packed: AlignedBuffer<F>?
 
   init(size: Int, direction: Direction) throws(SpectrogramError) {
@@ -45,32 +45,41 @@ final class RealFFT<F: FFTScalar> {
     _ first: UnsafeMutablePointer<F>, into firstOut: UnsafeMutablePointer<F>,
     _ second: UnsafeMutablePointer<F>?, into secondOut: UnsafeMutablePointer<F>?
   ) {
-    guard let bluestein, let z = packed?.pointer else {
+    guard let bluestein else {
       F.forward(plan!, first, firstOut)
       if let second, let secondOut { F.forward(plan!, second, secondOut) }
       return
     }
     let n = size
+    let w = bluestein.chirp
+    let a = bluestein.modulated
+    // z = first + i second, each scaled, times the chirp: Bluestein's first step, fused.
     let firstScale = unitScale(first, count: n)
     let secondScale = second.map { unitScale($0, count: n) } ?? 1
     if let second {
       for j in 0..<n {
-        z[2 * j] = first[j] * firstScale
-        z[2 * j + 1] = second[j] * secondScale
+        let (re, im) = (first[j] * firstScale, second[j] * secondScale)
+        a[2 * j] = re * w[2 * j] - im * w[2 * j + 1]
+        a[2 * j + 1] = re * w[2 * j + 1] + im * w[2 * j]
       }
     } else {
       for j in 0..<n {
-        z[2 * j] = first[j] * firstScale
-        z[2 * j + 1] = 0
+        let re = first[j] * firstScale
+        a[2 * j] = re * w[2 * j]
+        a[2 * j + 1] = re * w[2 * j + 1]
       }
     }
-    bluestein.transform(z)
-    // X[k] = (Z[k] + conj Z[n-k]) / 2 and Y[k] = (Z[k] - conj Z[n-k]) / 2i, unscaled.
+    let u = bluestein.convolve()
+    // Z[k] = w[k] conj(u[k]); X[k] = (Z[k] + conj Z[n-k]) / 2, Y[k] = (Z[k] - conj Z[n-k]) / 2i.
+    @inline(__always) func spectrum(_ k: Int) -> (F, F) {
+      let (re, im, wr, wi) = (u[2 * k], -u[2 * k + 1], w[2 * k], w[2 * k + 1])
+      return (re * wr - im * wi, re * wi + im * wr)
+    }
     let firstGain = 0.5 / firstScale
     let secondGain = 0.5 / secondScale
     for k in 0...(n / 2) {
-      let mirror = k == 0 ? 0 : n - k
-      let (zr, zi, mr, mi) = (z[2 * k], z[2 * k + 1], z[2 * mirror], z[2 * mirror + 1])
+      let (zr, zi) = spectrum(k)
+      let (mr, mi) = k == 0 ? (zr, zi) : spectrum(n - k)
       firstOut[2 * k] = (zr + mr) * firstGain
       firstOut[2 * k + 1] = (zi - mi) * firstGain
       if let secondOut {
@@ -127,9 +136,23 @@ final class RealFFT<F: FFTScalar> {
 /// A power of two that brings the Euclidean norm of `count` values near 1 (1 for zeros
 /// and non-finite sums). Scaling by it and back is exact outside overflow and underflow.
 @inline(__always)
-func unitScale<F: BinaryFloatingPoint>(_ values: UnsafePointer<F>, count: Int) -> F {
-  var sumOfSquares: F = 0
-  for i in 0..<count { sumOfSquares += values[i] * values[i] }
+func unitScale<F: BinaryFloatingPoint & SIMDScalar>(_ values: UnsafePointer<F>, count: Int)
+  -> F
+{
+  // Eight running sums in a fixed order (the same values always give the same scale):
+  // independent sums let the loop use SIMD registers.
+  var sums = SIMD8<F>()
+  var i = 0
+  while i + 8 <= count {
+    let v = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<F>.self)
+    sums += v * v
+    i += 8
+  }
+  var sumOfSquares = sums.sum()
+  while i < count {
+    sumOfSquares += values[i] * values[i]
+    i += 1
+  }
   guard sumOfSquares > 0, sumOfSquares.isFinite else { return 1 }
   return F(sign: .plus, exponent: -(sumOfSquares.exponent / 2), significand: 1)
 }
