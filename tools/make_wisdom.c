@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const int sizes[] = {256, 320, 400, 480, 512, 640, 800, 1024, 1200, 1600, 2048, 4096};
+static const int sizes[] = {64,  128,  160,  200,  256,  320,  400,  480,  512,  640,
+                            800, 1000, 1024, 1200, 1600, 2000, 2048, 4096, 8192};
 #define N_SIZES (sizeof sizes / sizeof sizes[0])
 static const unsigned flags = FFTW_PATIENT;
 static const int max_bluestein_length = 16384;
