@@ -4,7 +4,12 @@
  * that the library gets measured (fast) plans without measuring at run time, and the
  * same plan on every run (FFTW_MEASURE alone can pick different plans from run to run).
  *
- *   cc -O2 tools/make_wisdom.c -l:libfftw3f.a -l:libfftw3.a -lm -o make_wisdom
+ * Wisdom names the solvers (codelets) it chose, so it is made with the FFTW the library
+ * links: the SIMD build from tools/build_fftw.sh (`make wisdom` does this), whose directory
+ * is <fftw> below:
+ *
+ *   cc -O2 -I<fftw>/include tools/make_wisdom.c -L<fftw>/lib -l:libfftw3f.a -l:libfftw3.a \
+ *     -lm -o make_wisdom
  *   ./make_wisdom > Sources/SwiftSpec/FFTWisdom.swift      (or: make wisdom)
  */
 #include <fftw3.h>
