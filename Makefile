@@ -20,9 +20,9 @@ system-deps:
 	@command -v swift >/dev/null || { echo "swift is not on PATH: install a Swift 6 toolchain (swift.org)"; exit 1; }
 
 # FFTW 3.3.10 with SSE2/AVX/AVX2/AVX-512/FMA codelets (Debian's libfftw3 has SSE2 and AVX
-# only), built once per machine by tools/build_fftw.sh into this directory: 14 CPU-minutes
-# (18 minutes on this shared 2-core VM). FFTW picks codelets from CPUID at run time, so the
-# library stays portable.
+# only), built once per machine by tools/build_fftw.sh into this directory: 14 CPU-minutes,
+# 8-18 minutes on 2 cores (18 on a busy shared VM). FFTW picks codelets from CPUID at run
+# time, so the library stays portable.
 FFTW_SIMD_DIR ?= $(or $(SWIFTSPEC_FFTW_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/swiftspec/fftw-3.3.10-simd)
 
 fftw-simd:

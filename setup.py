@@ -52,7 +52,7 @@ SWIFT_BUILD_FLAGS = ["-c", "release", "-Xswiftc", "-static-stdlib", "--product",
 SYSTEM_FFTW_NOTICE = (
     "swiftspec: NOTE: this build links the system FFTW (libfftw3-dev, SSE2/AVX codelets), "
     "not the faster SIMD FFTW (no complete build in {dir}); to get it, run `make fftw-simd` "
-    "or tools/build_fftw.sh once (about 8 minutes), then build again."
+    "or tools/build_fftw.sh once (8-18 minutes on 2 cores), then build again."
 )
 
 MISSING_SWIFT = """\

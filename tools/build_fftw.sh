@@ -9,8 +9,8 @@
 # Install directory: $SWIFTSPEC_FFTW_DIR, by default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/swiftspec/fftw-3.3.10-simd, holding lib/libfftw3.a,
 # lib/libfftw3f.a, include/fftw3.h and the stamp .complete (written last). The build runs
-# once per machine (14 CPU-minutes, 18 minutes on a shared 2-core VM): with .complete present
-# this returns at once.
+# once per machine (14 CPU-minutes: 8-18 minutes on 2 cores); with .complete present it
+# returns at once.
 # It builds and installs into a temporary directory beside the install directory and renames
 # it into place, so an interrupted or concurrent run never leaves a half-built directory there.
 #
