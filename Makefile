@@ -11,7 +11,7 @@ LIB := python/swiftspec/_lib/libswiftspec.so
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
 TEST_DEPS := numpy pytest librosa pillow scipy matplotlib "dask[distributed]"
 
-.PHONY: all build system-deps venvs test swift-test c-smoke py-test demo bench package-test wisdom clean
+.PHONY: all build system-deps fftw-simd venvs test swift-test c-smoke py-test demo bench package-test wisdom clean
 
 all: build
 
@@ -19,11 +19,42 @@ system-deps:
 	@dpkg -s libfftw3-dev >/dev/null 2>&1 || { apt-get update && apt-get install -y libfftw3-dev; }
 	@command -v swift >/dev/null || { echo "swift is not on PATH: install a Swift 6 toolchain (swift.org)"; exit 1; }
 
+# FFTW 3.3.10 with SSE2/AVX/AVX2/AVX-512/FMA codelets (Debian's libfftw3 has SSE2 and AVX
+# only), built once per machine by tools/build_fftw.sh into this directory: 14 CPU-minutes,
+# 8-18 minutes on 2 cores (18 on a busy shared VM). FFTW picks codelets from CPUID at run
+# time, so the library stays portable.
+FFTW_SIMD_DIR ?= $(or $(SWIFTSPEC_FFTW_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/swiftspec/fftw-3.3.10-simd)
+
+fftw-simd:
+	SWIFTSPEC_FFTW_DIR='$(FFTW_SIMD_DIR)' tools/build_fftw.sh
+
+# These goals must run against the SIMD FFTW, so `build` waits for it (also under -j);
+# other goals (demo, build, c-smoke, py-test) use it only when it is already built, which
+# keeps a newcomer's first result quick.
+ifneq ($(filter test bench package-test,$(MAKECMDGOALS)),)
+build: fftw-simd
+endif
+
+# `make build` links the SIMD FFTW when its build is complete, else Debian's libfftw3-dev.
+# Checked when the recipe runs (a recursive variable), so after fftw-simd when that ran.
+# GNU ld searches -L directories before its default ones for Package.swift's
+# -l:libfftw3f.a, and -Xcc -I makes the module map's fftw3.h the SIMD build's own.
+# Each FFTW has its own SwiftPM scratch directory. SwiftPM does relink when -Xlinker flags
+# change, but a changed -Xcc recompiles every module, so one shared directory would
+# recompile everything at each switch; with two, both stay incremental.
+FFTW_SIMD_BUILT = $(shell test -f '$(FFTW_SIMD_DIR)/.complete' && echo yes)
+BUILD_DIR = $(if $(FFTW_SIMD_BUILT),.build-simd,.build)
+BUILD_FFTW = $(if $(FFTW_SIMD_BUILT),the SIMD build in $(FFTW_SIMD_DIR),Debian's libfftw3-dev \
+  (for the faster SIMD build: make fftw-simd))
+BUILD_FFTW_FLAGS = $(if $(FFTW_SIMD_BUILT),-Xlinker -L'$(FFTW_SIMD_DIR)/lib' \
+  -Xcc -I'$(FFTW_SIMD_DIR)/include')
+
 # The shared library, self-contained (static Swift runtime and FFTW), copied into the package.
 build: system-deps
-	$(SWIFT_RELEASE)
+	@echo "build: FFTW from $(BUILD_FFTW)"
+	$(SWIFT_RELEASE) --scratch-path $(BUILD_DIR) $(BUILD_FFTW_FLAGS)
 	mkdir -p $(dir $(LIB))
-	cp .build/release/libswiftspec.so $(LIB).tmp && mv $(LIB).tmp $(LIB)
+	cp $(BUILD_DIR)/release/libswiftspec.so $(LIB).tmp && mv $(LIB).tmp $(LIB)
 
 # torch and torchaudio where a CPU torch is installable (here a local wheel of torch
 # 2.13.0+cpu, for Python 3.11 only). PyPI's newest torchaudio (2.11) ships C++ extensions
@@ -45,6 +76,7 @@ $(VENV)/%/.ready: Makefile
 
 venvs: $(VENV)/py3/.ready $(VENV)/py312/.ready
 
+# The Swift tests link Debian's FFTW (Package.swift's default flags, .build).
 swift-test: system-deps
 	swift test
 
@@ -54,11 +86,12 @@ c-smoke: build
 	  -L $(dir $(LIB)) -lswiftspec -Wl,-rpath,$(abspath $(dir $(LIB))) -lm -o .build/smoke/smoke
 	.build/smoke/smoke
 
+# SWIFTSPEC_FFTW_DIR: test_ffi.py checks that a library built after the SIMD FFTW links it.
 py-test: build venvs
-	PYTHONPATH=python $(PY311) -m pytest python/tests -q -rs
-	PYTHONPATH=python $(PY312) -m pytest python/tests -q -rs
+	SWIFTSPEC_FFTW_DIR='$(FFTW_SIMD_DIR)' PYTHONPATH=python $(PY311) -m pytest python/tests -q -rs
+	SWIFTSPEC_FFTW_DIR='$(FFTW_SIMD_DIR)' PYTHONPATH=python $(PY312) -m pytest python/tests -q -rs
 
-test: swift-test c-smoke py-test
+test: fftw-simd swift-test c-smoke py-test
 
 # Peers for bench/: librosa, scipy, and torchaudio (see install_torch).
 BENCH := $(VENV)/bench/bin/python
@@ -67,25 +100,28 @@ $(BENCH):
 	$(BENCH) -m pip install -q numpy scipy librosa
 	$(call install_torch,$(VENV)/bench)
 
-bench: build $(BENCH)
+bench: fftw-simd build $(BENCH)
 	PYTHONPATH=python $(BENCH) bench/bench.py
 
 demo: build $(VENV)/py3/.ready
 	PYTHONPATH=python $(PY311) -m swiftspec images
 
 clean:
-	rm -rf .build $(VENV) $(LIB) build dist python/*.egg-info
+	rm -rf .build .build-simd $(VENV) $(LIB) build dist python/*.egg-info
 
-# Regenerate the FFTW wisdom embedded in the library (about 40 s; see tools/make_wisdom.c).
-wisdom: system-deps
+# Regenerate the FFTW wisdom embedded in the library (see tools/make_wisdom.c; 1-2 minutes),
+# with the SIMD FFTW: FFTW rejects as a whole wisdom made by a build with other codelets.
+wisdom: fftw-simd
 	mkdir -p .build
-	cc -O2 tools/make_wisdom.c -l:libfftw3f.a -l:libfftw3.a -lm -o .build/make_wisdom
+	cc -O2 -I'$(FFTW_SIMD_DIR)/include' tools/make_wisdom.c -L'$(FFTW_SIMD_DIR)/lib' \
+	  -l:libfftw3f.a -l:libfftw3.a -lm -o .build/make_wisdom
 	.build/make_wisdom > Sources/SwiftSpec/FFTWisdom.swift.tmp
 	mv Sources/SwiftSpec/FFTWisdom.swift.tmp Sources/SwiftSpec/FFTWisdom.swift
 
 # Build the wheel, install it in a fresh venv, and check that it is self-contained.
-package-test: system-deps
-	bash tools/package_test.sh "$(PYTHON)"
+# setup.py links the SIMD FFTW from SWIFTSPEC_FFTW_DIR.
+package-test: system-deps fftw-simd
+	SWIFTSPEC_FFTW_DIR='$(FFTW_SIMD_DIR)' bash tools/package_test.sh "$(PYTHON)"
 
 # ---- Reliability (issue 5): fuzzing and sanitizers ------------------------------------------
 # `make fuzz`: the libFuzzer harness tools/fuzz/fuzz_abi.c over the C ABI for FUZZ_SECONDS,

@@ -11,7 +11,9 @@ non-pure); our ``build_ext`` runs ``swift build`` instead of a C compiler::
     pip wheel . --no-deps  # swiftspec-<version>-py3-none-linux_x86_64.whl
     python3 -m build       # sdist + wheel (the sdist carries Package.swift and Sources/)
 
-Needs a Swift 6 toolchain (``swift`` on PATH) and libfftw3-dev (FFTW is linked statically).
+Needs a Swift 6 toolchain (``swift`` on PATH) and FFTW (linked statically): the build with
+AVX2/AVX-512 codelets from ``tools/build_fftw.sh`` (``make fftw-simd``) when it is complete
+in ``$SWIFTSPEC_FFTW_DIR`` or the default cache directory, else libfftw3-dev, with a notice.
 See reference/platform-notes.md, "Packaging" and "A self-contained shared library".
 """
 
@@ -47,6 +49,12 @@ SWIFT_PRODUCT = "swiftspec"
 # libstdc++ and libgcc_s.
 SWIFT_BUILD_FLAGS = ["-c", "release", "-Xswiftc", "-static-stdlib", "--product", SWIFT_PRODUCT]
 
+SYSTEM_FFTW_NOTICE = (
+    "swiftspec: NOTE: this build links the system FFTW (libfftw3-dev, SSE2/AVX codelets), "
+    "not the faster SIMD FFTW (no complete build in {dir}); to get it, run `make fftw-simd` "
+    "or tools/build_fftw.sh once (8-18 minutes on 2 cores), then build again."
+)
+
 MISSING_SWIFT = """\
 swiftspec: `swift` was not found on PATH, and it is needed to build libswiftspec.so.
 Install a Swift 6 toolchain (https://www.swift.org/install/linux/) and put its usr/bin on
@@ -81,6 +89,18 @@ def read_long_description():
         return None
     with open(path, encoding="utf-8") as f:
         return f.read()
+
+
+def simd_fftw_dir():
+    """Return where tools/build_fftw.sh installs FFTW with AVX2/AVX-512 codelets.
+
+    The same default as the script and the Makefile's FFTW_SIMD_DIR.
+    """
+    override = os.environ.get("SWIFTSPEC_FFTW_DIR")
+    if override:
+        return override
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "swiftspec", "fftw-3.3.10-simd")
 
 
 def install_library(src, dst):
@@ -124,22 +144,25 @@ class SwiftBuildExt(build_ext):
             return os.path.join(*parts[:-1], LIB_NAME)
         return super().get_ext_filename(fullname)
 
-    def swift_scratch_path(self):
-        # SwiftPM's scratch directory, <build_base>/swiftpm (normally <project>/build/swiftpm,
-        # git-ignored and removed by `make clean`):
+    def swift_scratch_path(self, variant):
+        # SwiftPM's scratch directory, <build_base>/swiftpm or, linking the SIMD FFTW,
+        # <build_base>/swiftpm-simd (normally <project>/build/..., git-ignored and removed
+        # by `make clean`):
+        # - one per FFTW, as in the Makefile: their flags differ (-Xcc enters every compile
+        #   command), so a shared directory would recompile everything at each switch;
         # - it lives as long as the project directory, so repeated `pip install .`,
         #   `pip install -e .` and `pip wheel .` in a checkout are incremental (a rebuild
         #   with no Swift change takes a few seconds), unlike build_temp, which editable
         #   installs put in a throw-away directory;
         # - it does not depend on the Python version (build_temp does), as the library
         #   does not either;
-        # - it is not the repository's .build, which developers' `swift build`/`swift test`
-        #   and `make build` use concurrently: we never wait on their lock or rebuild
-        #   because their flags differ;
+        # - it is not the repository's .build or .build-simd, which developers' `swift
+        #   build`, `swift test` and `make build` use concurrently: we never wait on their
+        #   lock or rebuild because their flags differ;
         # - for an sdist, pip unpacks it into a temporary directory and builds there, so
         #   nothing stale can leak in from elsewhere.
         build = self.get_finalized_command("build")
-        return os.path.abspath(os.path.join(build.build_base, "swiftpm"))
+        return os.path.abspath(os.path.join(build.build_base, "swiftpm" + variant))
 
     def build_extension(self, ext):
         if ext.name != LIB_EXTENSION:
@@ -149,9 +172,21 @@ class SwiftBuildExt(build_ext):
         swift = shutil.which("swift")
         if swift is None:
             raise PlatformError(MISSING_SWIFT)
-        scratch = self.swift_scratch_path()
+        fftw = simd_fftw_dir()
+        if os.path.isfile(os.path.join(fftw, ".complete")):
+            # GNU ld searches -L directories before its default ones for Package.swift's
+            # -l:libfftw3f.a; -I makes the module map's fftw3.h the SIMD build's own.
+            print(f"swiftspec: linking the SIMD FFTW in {fftw}", flush=True)
+            variant = "-simd"
+            fftw_flags = ["-Xlinker", "-L" + os.path.join(fftw, "lib"),
+                          "-Xcc", "-I" + os.path.join(fftw, "include")]
+        else:
+            print(SYSTEM_FFTW_NOTICE.format(dir=fftw), flush=True)
+            variant = ""
+            fftw_flags = []
+        scratch = self.swift_scratch_path(variant)
         base = [swift, "build", "--package-path", ROOT, "--scratch-path", scratch]
-        base += SWIFT_BUILD_FLAGS
+        base += SWIFT_BUILD_FLAGS + fftw_flags
         print(" ".join(base), flush=True)
         result = subprocess.run(base, cwd=ROOT)
         if result.returncode != 0:

@@ -8,7 +8,12 @@
  * and 5 * 2^k up to 16384 (Sources/SwiftSpec/Bluestein.swift, bluesteinLength), which
  * serve frame sizes up to 8192.
  *
- *   cc -O2 tools/make_wisdom.c -l:libfftw3f.a -l:libfftw3.a -lm -o make_wisdom
+ * Wisdom names the solvers (codelets) it chose, so it is made with the FFTW the library
+ * links: the SIMD build from tools/build_fftw.sh (`make wisdom` does this), whose directory
+ * is <fftw> below:
+ *
+ *   cc -O2 -I<fftw>/include tools/make_wisdom.c -L<fftw>/lib -l:libfftw3f.a -l:libfftw3.a \
+ *     -lm -o make_wisdom
  *   ./make_wisdom > Sources/SwiftSpec/FFTWisdom.swift      (or: make wisdom)
  */
 #include <fftw3.h>

@@ -10,6 +10,7 @@ run in-process: any of them crashing the interpreter is a bug in the Swift shims
 """
 
 import ctypes
+import os
 import re
 from ctypes import POINTER, c_char_p, c_double, c_float, c_int32, c_int64, c_void_p
 from pathlib import Path
@@ -169,6 +170,36 @@ def test_strerror_unknown_codes(code):
 
 def test_fftw_version():
     assert _ffi.lib.swiftspec_fftw_version().decode().startswith("fftw-")
+
+
+# What fftw_version says for the two FFTW builds a library from this repository links: the
+# one from tools/build_fftw.sh (its SIMD codelet sets are appended) and Debian's libfftw3-dev.
+SIMD_FFTW = "fftw-3.3.10-sse2-avx-avx2-avx2_128-avx512"
+DEBIAN_FFTW = "fftw-3.3.10-sse2-avx"
+
+
+def test_fftw_is_one_of_the_two_known_builds():
+    assert swiftspec.__fftw_version__ in (SIMD_FFTW, DEBIAN_FFTW)
+
+
+def test_a_library_built_here_after_the_simd_fftw_links_it():
+    # `make build` and setup.py link the SIMD FFTW whenever its build is complete (same
+    # directory rule as tools/build_fftw.sh); this catches a link that silently picked up
+    # Debian's libfftw3.a instead. A library from elsewhere, or built before the SIMD FFTW
+    # existed, may legitimately link Debian's.
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    stamp = Path(os.environ.get("SWIFTSPEC_FFTW_DIR")
+                 or os.path.join(cache, "swiftspec", "fftw-3.3.10-simd")) / ".complete"
+    library = Path(swiftspec.__library_path__).resolve()
+    if not stamp.is_file():
+        pytest.skip(f"no SIMD FFTW build ({stamp} does not exist)")
+    if HEADER.parents[3] not in library.parents:
+        pytest.skip(f"{library} was not built in this source tree")
+    if library.stat().st_mtime < stamp.stat().st_mtime:
+        pytest.skip(f"{library} is older than the SIMD FFTW build")
+    assert swiftspec.__fftw_version__ == SIMD_FFTW, (
+        f"{library} was built after the SIMD FFTW in {stamp.parent} but links "
+        f"{swiftspec.__fftw_version__}")
 
 
 def test_the_notices_name_the_embedded_fftw():
