@@ -109,7 +109,7 @@ demo: build $(VENV)/py3/.ready
 clean:
 	rm -rf .build .build-simd $(VENV) $(LIB) build dist python/*.egg-info
 
-# Regenerate the FFTW wisdom embedded in the library (see tools/make_wisdom.c; 1-2 minutes),
+# Regenerate the FFTW wisdom embedded in the library (see tools/make_wisdom.c; 3-7 minutes),
 # with the SIMD FFTW: FFTW rejects as a whole wisdom made by a build with other codelets.
 wisdom: fftw-simd
 	mkdir -p .build
