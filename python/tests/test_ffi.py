@@ -635,10 +635,11 @@ basis = np.zeros(n_mels, np.float32)   # 64 MB
 y = np.zeros(1, np.float32)
 window = np.ones(1)
 out = np.full(1, 7.0, np.float32)
-# Cap the address space 640 MB above its current size: enough for the 400 MB of the
-# packed basis, not for the 1 GB block of mel columns the engine then allocates.
+# Cap the address space 528 MB above its current size: enough for the 400 MB of the
+# packed basis, not for the 256 MB block of mel columns the engine then allocates (2**24
+# bands x 4 frames of a block x 4 bytes).
 size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
-resource.setrlimit(resource.RLIMIT_AS, (size + (640 << 20), resource.RLIM_INFINITY))
+resource.setrlimit(resource.RLIMIT_AS, (size + (528 << 20), resource.RLIM_INFINITY))
 status = _ffi.lib.swiftspec_mfcc(
     y.ctypes.data, _ffi.FLOAT32, 1, 1, 1, 1, window.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
     0, 0, 0, 2.0, basis.ctypes.data, n_mels, 1e-10, 1, 80.0, None, 0, out.ctypes.data,
