@@ -51,30 +51,35 @@ POWER_BODY(power_ff, float, float, sqrtf)
 POWER_BODY(power_df, double, float, sqrt)
 POWER_BODY(power_dd, double, double, sqrt)
 
-// One filter at a time; the 16 lanes are the frames of the block, each summed over the
-// filter's bins in order.
-#define MEL_BODY(name, T)                                                               \
+// One filter at a time; the lanes are the frames of the block, each summed over the
+// filter's bins in order. A vector type keeps the sums in a register (an array of sums
+// was stored through a call to memcpy per filter).
+typedef float mel_vf __attribute__((vector_size(SSPEC_MEL_LANES * sizeof(float))));
+typedef double mel_vd __attribute__((vector_size(SSPEC_MEL_LANES * sizeof(double))));
+#define MEL_BODY(name, T, V)                                                            \
   INLINE void name(const T *restrict powers, ptrdiff_t count, T *restrict out,          \
                    ptrdiff_t stride, ptrdiff_t mel_count, const ptrdiff_t *first_bin,   \
                    const ptrdiff_t *width, const ptrdiff_t *offset,                     \
                    const T *restrict weights) {                                         \
     for (ptrdiff_t m = 0; m < mel_count; m++) {                                         \
-      T sum[SSPEC_MEL_LANES] = {0};                                                     \
+      V sum = {0};                                                                      \
       const T *w = weights + offset[m];                                                 \
       const T *column = powers + first_bin[m] * SSPEC_MEL_LANES;                        \
       for (ptrdiff_t k = 0; k < width[m]; k++, column += SSPEC_MEL_LANES) {             \
-        for (int j = 0; j < SSPEC_MEL_LANES; j++) sum[j] += w[k] * column[j];           \
+        V p;                                                                            \
+        memcpy(&p, column, sizeof p);                                                   \
+        sum += w[k] * p;                                                                \
       }                                                                                 \
       T *target = out + m * stride;                                                     \
       if (count == SSPEC_MEL_LANES) {                                                   \
-        for (int j = 0; j < SSPEC_MEL_LANES; j++) target[j] = sum[j];                   \
+        memcpy(target, &sum, sizeof sum);                                               \
       } else {                                                                          \
         for (ptrdiff_t j = 0; j < count; j++) target[j] = sum[j];                       \
       }                                                                                 \
     }                                                                                   \
   }
-MEL_BODY(mel_f, float)
-MEL_BODY(mel_d, double)
+MEL_BODY(mel_f, float, mel_vf)
+MEL_BODY(mel_d, double, mel_vd)
 
 // log10 rounded to float: x = 2^e m with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s),
 // s = (m - 1) / (m + 1), as an odd series in float64 (truncation below 1e-10 relative,
