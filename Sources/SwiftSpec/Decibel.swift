@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,39 +8,40 @@ import Glibc
 public protocol DecibelScalar: BinaryFloatingPoint, SIMDScalar {
   /// Replaces each of the `count` values with its base-10 logarithm.
   static func log10(_ values: UnsafeMutablePointer<Self>, count: Int)
+  /// `output[i] = Self(Double(10 * log10(max(floor, input[i]))) - refDB)` for
+  /// `i < count`, in `Self` arithmetic but for the subtraction, with NaN propagating
+  /// through the maximum (numpy's `maximum`). `input` may equal `output`.
+  static func decibels(_ input: UnsafePointer<Self>, count: Int, floor: Self, refDB: Double,
+                       into output: UnsafeMutablePointer<Self>)
 }
 
 extension Float: DecibelScalar {
-  /// `log10` rounded to `Float`, vectorised: `x = 2^e m` with `m` in [sqrt(1/2), sqrt(2)),
-  /// `ln m = 2 atanh(s)`, `s = (m - 1) / (m + 1)`, summed as an odd series in float64
-  /// (truncation below 1e-10 relative, far under float32's 6e-8), so the result is
-  /// the correctly rounded logarithm but in rare ties. Zero, subnormals, infinities and
-  /// NaN take the same branch-free path via selects.
+  /// `log10` rounded to `Float`, vectorised (the C kernel `sspec_log10_f`): `x = 2^e m`
+  /// with `m` in [sqrt(1/2), sqrt(2)), `ln m = 2 atanh(s)`, `s = (m - 1) / (m + 1)`,
+  /// summed as an odd series in float64 (truncation below 1e-10 relative, far under
+  /// float32's 6e-8), so the result is the correctly rounded logarithm but in rare ties.
+  /// Zero, subnormals, infinities and NaN take the same branch-free path via selects.
   public static func log10(_ values: UnsafeMutablePointer<Float>, count: Int) {
-    let log10Of2 = 0.30102999566398119521
-    let log10OfE = 0.43429448190325182765
-    for i in 0..<count {
-      let x = values[i]
-      let subnormal = x < Float.leastNormalMagnitude
-      let bits = (subnormal ? x * 16_777_216 : x).bitPattern  // 2^24 rescales subnormals
-      var exponent = Double(Int32(bitPattern: (bits >> 23) & 0xff) - (subnormal ? 151 : 127))
-      var m = Double(Float(bitPattern: (bits & 0x007f_ffff) | 0x3f80_0000))
-      let high = m > 1.4142135623730951
-      m = high ? m * 0.5 : m
-      exponent = high ? exponent + 1 : exponent
-      let s = (m - 1) / (m + 1)
-      let s2 = s * s
-      let series = 2 + s2 * (2.0 / 3 + s2 * (2.0 / 5 + s2 * (2.0 / 7 + s2 * (2.0 / 9 + s2 * (2.0 / 11)))))
-      let result = Float(exponent * log10Of2 + s * series * log10OfE)
-      // log10(0) = -inf; log10(+inf) = +inf; NaN and negatives give NaN.
-      values[i] = x == 0 ? -.infinity : (x == .infinity ? x : (x > 0 ? result : .nan))
-    }
+    sspec_log10_f(values, count)
+  }
+
+  /// One pass of the C kernel `sspec_db_f` (maximum, the `log10` above, scaling).
+  public static func decibels(_ input: UnsafePointer<Float>, count: Int, floor: Float,
+                              refDB: Double, into output: UnsafeMutablePointer<Float>) {
+    sspec_db_f(input, output, count, floor, refDB)
   }
 }
 
 extension Double: DecibelScalar {
   public static func log10(_ values: UnsafeMutablePointer<Double>, count: Int) {
     for i in 0..<count { values[i] = Glibc.log10(values[i]) }
+  }
+
+  /// glibc's `log10`, which has no vector form giving the same bits.
+  public static func decibels(_ input: UnsafePointer<Double>, count: Int, floor: Double,
+                              refDB: Double, into output: UnsafeMutablePointer<Double>) {
+    for i in 0..<count { output[i] = Glibc.log10(nanMaximum(floor, input[i])) }
+    for i in 0..<count { output[i] = 10 * output[i] - refDB }
   }
 }
 
@@ -62,6 +64,10 @@ func nanMaximum<T: BinaryFloatingPoint>(_ a: T, _ b: T) -> T {
 /// The maximum of `count` values, NaN if any is NaN (numpy's `max`).
 @inlinable
 func nanMax<T: BinaryFloatingPoint>(_ values: UnsafePointer<T>, count: Int) -> T {
+  if T.self == Float.self {
+    let floats = UnsafeRawPointer(values).assumingMemoryBound(to: Float.self)
+    return unsafeBitCast(sspec_max_f(floats, count), to: T.self)
+  }
   var result = -T.infinity
   for i in 0..<count { result = nanMaximum(result, values[i]) }
   return result
@@ -93,12 +99,15 @@ public func powerToDecibels<T: DecibelScalar>(
     T.log10(&peak, count: 1)
     refDB = Double(T(10) * peak)
   }
-  for i in 0..<count { output[i] = nanMaximum(floor, input[i]) }
-  T.log10(output, count: count)
-  for i in 0..<count { output[i] = T(Double(T(10) * output[i]) - refDB) }
+  T.decibels(input, count: count, floor: floor, refDB: refDB, into: output)
   if let topDB {
     let threshold = nanMax(UnsafePointer(output), count: count) - T(topDB)
-    for i in 0..<count { output[i] = nanMaximum(output[i], threshold) }
+    if T.self == Float.self {
+      sspec_clamp_f(UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self), count,
+                    unsafeBitCast(threshold, to: Float.self))
+    } else {
+      for i in 0..<count { output[i] = nanMaximum(output[i], threshold) }
+    }
   }
 }
 

@@ -97,6 +97,11 @@ func powerSpectrum<F: FFTScalar, O: BinaryFloatingPoint>(
   _ spectrum: UnsafePointer<F>, bins: Int, power: Double, into out: UnsafeMutablePointer<O>,
   stride: Int
 ) {
+  if power == 2 || power == 1,
+    powerSpectrumKernel(spectrum, bins: bins, magnitude: power == 1, into: out, stride: stride)
+  {
+    return
+  }
   if power == 2 {
     for k in 0..<bins {
       let re = F(O(spectrum[2 * k]))

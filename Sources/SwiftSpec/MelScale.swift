@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -125,8 +126,7 @@ public struct MelFilterBank: Sendable {
 /// The product runs over `blockSize` frames at once, one SIMD lane per frame, so each
 /// output value is still the sequential sum over the filter's bins.
 final class PackedMelBasis<T: BinaryFloatingPoint & SIMDScalar> {
-  typealias Lanes = SIMD16<T>
-  static var blockSize: Int { Lanes.scalarCount }
+  static var blockSize: Int { Int(SSPEC_MEL_LANES) }
 
   let melCount: Int
   /// Filter m uses bins `firstBin[m] ..< firstBin[m] + width[m]` and the weights at
@@ -155,20 +155,14 @@ final class PackedMelBasis<T: BinaryFloatingPoint & SIMDScalar> {
     }
   }
 
-  /// The first and one-past-last non-zero index of `count` non-negative values, testing
-  /// 16 at a time by their sum (each call packs the whole basis, so this scan is most of
-  /// a short clip's overhead; a sum of non-negative finite values is 0 only if all are).
+  /// The first and one-past-last non-zero index of `count` values (each call packs the
+  /// whole basis, so this scan is most of a short clip's overhead): runs of zero bytes
+  /// first, a vectorised scan, then element by element for zeros stored as -0.
   private static func nonZeroSpan(_ row: UnsafePointer<T>, count: Int) -> (Int, Int) {
-    func allZero(_ start: Int) -> Bool {
-      var sum: T = 0
-      for j in start..<(start + 16) { sum += row[j].magnitude }
-      return sum == 0
-    }
-    var lo = 0
-    while lo + 16 <= count, allZero(lo) { lo += 16 }
+    let size = MemoryLayout<T>.stride
+    var lo = sspec_leading_zero_bytes(row, count * size) / size
     while lo < count && row[lo] == 0 { lo += 1 }
-    var hi = count
-    while hi - 16 >= lo, allZero(hi - 16) { hi -= 16 }
+    var hi = count - sspec_trailing_zero_bytes(row + lo, (count - lo) * size) / size
     while hi > lo && row[hi - 1] == 0 { hi -= 1 }
     return (lo, hi)
   }
@@ -181,24 +175,36 @@ final class PackedMelBasis<T: BinaryFloatingPoint & SIMDScalar> {
   }
 
   /// `out[m * stride + j] = sum_k basis[m][k] * powers[k][j]` for j < `count`, where
-  /// `powers` is `[bins][blockSize]` (frame j of the block in lane j).
+  /// `powers` is `[bins][blockSize]` (frame j of the block in lane j). The C kernel
+  /// (`sspec_mel_f` / `sspec_mel_d`) runs the lanes as one or more SIMD vectors.
   @inline(__always)
   func project(_ powers: UnsafePointer<T>, count: Int, into out: UnsafeMutablePointer<T>,
                stride: Int) {
-    let lanes = Self.blockSize
+    if T.self == Float.self {
+      sspec_mel_f(UnsafeRawPointer(powers).assumingMemoryBound(to: Float.self), count,
+                  UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), stride,
+                  melCount, firstBin, width, offset,
+                  UnsafeRawPointer(weights).assumingMemoryBound(to: Float.self))
+    } else if T.self == Double.self {
+      sspec_mel_d(UnsafeRawPointer(powers).assumingMemoryBound(to: Double.self), count,
+                  UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), stride,
+                  melCount, firstBin, width, offset,
+                  UnsafeRawPointer(weights).assumingMemoryBound(to: Double.self))
+    } else {
+      projectLanes(powers, count: count, into: out, stride: stride)
+    }
+  }
+
+  /// `project` in Swift, for element types without a C kernel.
+  private func projectLanes(_ powers: UnsafePointer<T>, count: Int,
+                            into out: UnsafeMutablePointer<T>, stride: Int) {
     for m in 0..<melCount {
       let w = weights + offset[m]
-      var column = UnsafeRawPointer(powers + firstBin[m] * lanes)
-      var sum = Lanes()
-      for k in 0..<width[m] {
-        sum += Lanes(repeating: w[k]) * column.loadUnaligned(as: Lanes.self)
-        column += lanes * MemoryLayout<T>.stride
-      }
-      let target = out + m * stride
-      if count == lanes {
-        UnsafeMutableRawPointer(target).storeBytes(of: sum, as: Lanes.self)
-      } else {
-        for j in 0..<count { target[j] = sum[j] }
+      let column = powers + firstBin[m] * Self.blockSize
+      for j in 0..<count {
+        var sum: T = 0
+        for k in 0..<width[m] { sum += w[k] * column[k * Self.blockSize + j] }
+        out[m * stride + j] = sum
       }
     }
   }

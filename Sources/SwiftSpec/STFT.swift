@@ -119,11 +119,10 @@ final class FrameTransformer<F: FFTScalar> {
     let n = layout.nFFT
     let w = window.pointer
     if layout.isInterior(index) {
-      let samples = signal + layout.frameStart(index)
-      for i in 0..<n { input[i] = w[i] * F(samples[i]) }
+      applyWindow(window: w, samples: signal + layout.frameStart(index), into: input, count: n)
     } else {
       layout.gatherPaddedFrame(index, from: signal, into: input)
-      for i in 0..<n { input[i] = w[i] * input[i] }
+      applyWindow(window: w, samples: input, into: input, count: n)
     }
   }
 }

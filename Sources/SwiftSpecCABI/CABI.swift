@@ -20,6 +20,9 @@ public func swiftspecStrerror(_ status: Int32) -> UnsafePointer<CChar> {
 @_cdecl("swiftspec_fftw_version")
 public func swiftspecFFTWVersion() -> UnsafePointer<CChar> { fftwVersion }
 
+@_cdecl("swiftspec_simd_level")
+public func swiftspecSIMDLevel() -> UnsafePointer<CChar> { simdLevelName }
+
 // MARK: - Windows and frequency grids
 
 @_cdecl("swiftspec_get_window")

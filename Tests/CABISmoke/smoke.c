@@ -53,6 +53,10 @@ static void check_abi(void) {
   const char *fftw = swiftspec_fftw_version();
   check(fftw != NULL && strncmp(fftw, "fftw-", 5) == 0, "fftw_version is an FFTW version",
         fftw ? fftw : "NULL");
+  const char *simd = swiftspec_simd_level();
+  check(simd != NULL && (strcmp(simd, "baseline") == 0 || strcmp(simd, "avx2") == 0 ||
+                         strcmp(simd, "avx512") == 0),
+        "simd_level is baseline, avx2 or avx512", simd ? simd : "NULL");
 }
 
 static void check_hann(void) {

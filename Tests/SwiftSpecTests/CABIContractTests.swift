@@ -261,7 +261,7 @@ struct CABIContractTests {
   @Test("OUT_OF_MEMORY: a failed scratch allocation is a status, not a crash")
   func outOfMemory() {
     expectStatus(Self.outOfMemoryStatus, SWIFTSPEC_ERR_OUT_OF_MEMORY,
-                 "mfcc of 2^22 mel bands under RLIMIT_AS")
+                 "mfcc of 2^23 mel bands under RLIMIT_AS")
   }
 
   @Test("values that used to trap now return a status: huge hops, empty batches")
@@ -321,16 +321,18 @@ struct CABIContractTests {
   }
 
   /// No input of bounded size makes the engine allocate without bound, so OUT_OF_MEMORY
-  /// is provoked in a forked child whose address space is capped (RLIMIT_AS) 176 MB above
-  /// its size: mfcc of two frames with 2^22 mel bands (n_fft = 1) packs its basis in about
-  /// 100 MB, then cannot get the 256 MB block of mel columns. Returns the child's status,
-  /// or -1000 - signal if the child died (a watchdog alarm ends it after 60 s).
+  /// is provoked in a forked child whose address space is capped (RLIMIT_AS) 264 MB above
+  /// its size: mfcc of two frames with 2^23 mel bands (n_fft = 1) packs its basis in about
+  /// 200 MB, then cannot get the 128 MB block of mel columns (2^23 bands x 4 frames of a
+  /// block x 4 bytes; the margins either side leave room for the allocator's slack).
+  /// Returns the child's status, or -1000 - signal if the child died (a watchdog alarm
+  /// ends it after 60 s).
   static let outOfMemoryStatus = mfccUnderAddressSpaceLimit()  // computed once
 
   static func mfccUnderAddressSpaceLimit() -> Int32 {
-    let nMels = 1 << 22
+    let nMels = 1 << 23
     let basis = [Float](repeating: 0, count: nMels)
-    let audio: [Float] = [0, 0]  // two frames: 2^23 log-mel values, too many to keep
+    let audio: [Float] = [0, 0]  // two frames: 2^24 log-mel values, too many to keep
     let one: [Double] = [1]
     var out: [Float] = [7]
     func call(_ mels: Int) -> Int32 {
@@ -356,7 +358,7 @@ struct CABIContractTests {
     let pid = fork()
     if pid == 0 {
       alarm(60)
-      var limit = rlimit(rlim_cur: rlim_t(size + (176 << 20)), rlim_max: rlim_t.max)
+      var limit = rlimit(rlim_cur: rlim_t(size + (264 << 20)), rlim_max: rlim_t.max)
       _ = setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
       var status = call(nMels)
       _ = write(fds[1], &status, 4)

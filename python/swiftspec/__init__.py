@@ -15,6 +15,7 @@ from .audio import load, resample  # soundfile and soxr are imported on first ca
 from ._ffi import abi_version as __abi_version__
 from ._ffi import fftw_version as __fftw_version__
 from ._ffi import library_path as __library_path__
+from ._ffi import simd_level as __simd_level__
 from ._threads import get_num_threads, set_num_threads
 from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .exceptions import LibraryError, ParameterError, SwiftSpecError

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import warnings
 from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_void_p
 from pathlib import Path
 from typing import Any, Iterator, Tuple
@@ -80,6 +81,7 @@ _PROTOTYPES = {
     "swiftspec_abi_version": (c_int32, []),
     "swiftspec_strerror": (c_char_p, [c_int32]),
     "swiftspec_fftw_version": (c_char_p, []),
+    "swiftspec_simd_level": (c_char_p, []),
     "swiftspec_get_window": (c_int32, [c_int32, c_int64, c_int32, _f64p, c_int64]),
     "swiftspec_fft_frequencies": (c_int32, [c_double, c_int64, _f64p, c_int64]),
     "swiftspec_convert_mel": (c_int32, [_f64p, c_int64, c_int32, c_int32, _f64p, c_int64]),
@@ -144,6 +146,16 @@ if abi_version != ABI_VERSION:
     )
 
 fftw_version = lib.swiftspec_fftw_version().decode()
+
+# The kernels' SIMD level, chosen when the library loaded (SWIFTSPEC_SIMD may ask for a
+# lower one). The library ignores a value it cannot honour; say so here.
+simd_level = lib.swiftspec_simd_level().decode()
+_simd_request = os.environ.get("SWIFTSPEC_SIMD", "auto")
+if _simd_request not in ("auto", simd_level):
+    warnings.warn(
+        f"swiftspec: SWIFTSPEC_SIMD={_simd_request!r} is not a level this CPU supports "
+        f"(baseline, avx2, avx512 or auto); using {simd_level!r}", RuntimeWarning,
+        stacklevel=2)
 
 
 def strerror(status: int) -> str:

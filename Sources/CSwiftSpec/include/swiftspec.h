@@ -115,6 +115,13 @@ const char *swiftspec_strerror(int32_t status);
 /* FFTW's version string, e.g. "fftw-3.3.10-sse2-avx". Never NULL. */
 const char *swiftspec_fftw_version(void);
 
+/* The SIMD level of the library's own kernels (windowing, power spectrum, mel product,
+ * float32 log10 and dB): "baseline" (x86-64 SSE2), "avx2" or "avx512". Chosen once when
+ * the library is loaded: the best the CPU supports, or the level named by the
+ * environment variable SWIFTSPEC_SIMD if the CPU supports it (an unknown or unsupported
+ * value is ignored). Every level gives bit-identical results. Never NULL. */
+const char *swiftspec_simd_level(void);
+
 /* ---- Windows and frequency grids ------------------------------------------------ */
 
 /* Writes window `window` (SWIFTSPEC_WINDOW_*) of length n >= 0 into out[0..n).
