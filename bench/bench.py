@@ -11,7 +11,10 @@ floor. A sweep over FFT sizes compares librosa with swiftspec's two precisions. 
 is printed with its measured ratio.
 
     python bench/bench.py [--repeats N] [--seed S] [--sweep-only | --no-sweep]
-                          [--output bench/RESULTS.md]
+                          [--sweep-clips N] [--sweep-repeats N] [--output bench/RESULTS.md]
+    make bench BENCH_ARGS="--no-sweep"      # the same through the Makefile
+
+The C floors are compiled into .build/bench/ on every run (a second of gcc).
 
 Downloads nothing: peers that are not importable are skipped (their targets say so).
 """
