@@ -258,11 +258,12 @@ def c_floors():
 # ---- measurement ----------------------------------------------------------------------
 
 def interleaved(cases, repeats, warm_up=None):
-    """Median seconds per case, timing the cases in turn on every repeat. warm_up: a
-    cheaper call per case (plans, caches, lazy imports); by default the case itself."""
+    """Median seconds per case, timing the cases in turn on every repeat. warm_up: the
+    calls that warm the cases up (plans, caches, lazy imports), cheaper than the cases;
+    by default each case once."""
     times = {name: [] for name in cases}
-    for name, fn in cases.items():
-        (warm_up or {}).get(name, fn)()
+    for fn in (cases if warm_up is None else warm_up).values():
+        fn()
     for _ in range(repeats):
         for name, fn in cases.items():
             start = time.perf_counter()
@@ -499,6 +500,7 @@ def bench_cold_start(names, repeats):
 # ---- the FFT-size sweep ------------------------------------------------------------------
 
 FAST_SWEEP_TARGET, EXACT_SWEEP_TARGET = 3.0, 2.0
+SWEEP_CASE_SECONDS, SWEEP_MAX_REPEAT_FACTOR = 0.4, 5
 
 
 def sweep_cases(seed):
@@ -509,9 +511,17 @@ def sweep_cases(seed):
             for hop in sorted({n_fft // 4, SWEEP_FIXED_HOP})]
 
 
+def sweep_repeats(librosa_batch_seconds, minimum):
+    """Repeats for one sweep case: more for quick cases, whose medians are noisier on a
+    shared machine and cost little (up to about SWEEP_CASE_SECONDS of librosa calls)."""
+    wanted = int(SWEEP_CASE_SECONDS / max(librosa_batch_seconds, 1e-6))
+    return max(minimum, min(SWEEP_MAX_REPEAT_FACTOR * minimum, wanted))
+
+
 def bench_sweep(seed, count, repeats, progress):
     """Per (n_fft, hop): librosa's best mode, swiftspec fast and exact (one batched call
-    each, one thread) on `count` clips. Warm-up on one clip (plans, filter banks)."""
+    each, one thread) on `count` clips. Warm-up on one clip (plans, filter banks); then
+    the time of one more librosa clip sets the number of repeats."""
     batch = clips(np.random.default_rng(5), count)
     rows = []
     for n_fft, hop in sweep_cases(seed):
@@ -523,9 +533,14 @@ def bench_sweep(seed, count, repeats, progress):
             run = swiftspec_logmel(precision, n_fft, hop, n_mels)
             cases[(precision, "batched")] = lambda run=run: run(batch)
             warm_up[(precision, "batched")] = lambda run=run: run(batch[:1])
-        modes = best_modes(interleaved(cases, repeats, warm_up))
+        for fn in warm_up.values():
+            fn()
+        start = time.perf_counter()
+        librosa_run(batch[0])
+        case_repeats = sweep_repeats(count * (time.perf_counter() - start), repeats)
+        modes = best_modes(interleaved(cases, case_repeats, warm_up={}))
         row = {"n_fft": n_fft, "hop": hop, "n_mels": n_mels, "librosa": modes["librosa"],
-               "fast": modes["fast"][2], "exact": modes["exact"][2]}
+               "fast": modes["fast"][2], "exact": modes["exact"][2], "repeats": case_repeats}
         rows.append(row)
         progress(sweep_row(row))
     return rows
@@ -548,14 +563,15 @@ def sweep_row(row):
     loop, batched, best = row["librosa"]
     fast, exact, misses = sweep_misses(row)
     mode = "loop" if best == loop else "batched"
-    return (f"| {row['n_fft']} | {row['hop']} | {row['n_mels']} | {best * 1e3:.1f} ({mode}) | "
+    return (f"| {row['n_fft']} | {row['hop']} | {row['n_mels']} | {row['repeats']} | "
+            f"{best * 1e3:.1f} ({mode}) | "
             f"{row['fast'] * 1e3:.1f} | {row['exact'] * 1e3:.1f} | {fast:.2f}x | {exact:.2f}x | "
             f"{'MISS: ' + ', '.join(misses) if misses else ''} |")
 
 
-SWEEP_HEADER = ["| n_fft | hop | n_mels | librosa ms (best mode) | fast ms | exact ms | "
+SWEEP_HEADER = ["| n_fft | hop | n_mels | repeats | librosa ms (best mode) | fast ms | exact ms | "
                 "fast x librosa | exact x librosa | target |",
-                "|---|---|---|---|---|---|---|---|---|"]
+                "|---|---|---|---|---|---|---|---|---|---|"]
 
 
 def sweep_summary(rows):
@@ -610,6 +626,12 @@ def cpu_description():
     return f"{model} ({simd}), {os.cpu_count()} logical CPUs"
 
 
+def load_average():
+    """The 1-minute load average: on a shared machine, how much other work ran meanwhile."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
 def versions():
     found = {"python": platform.python_version(), "numpy": np.__version__,
              "swiftspec": swiftspec.__version__}
@@ -655,7 +677,8 @@ def sweep_lines(rows, seed, count, repeats):
     return [
         f"**FFT-size sweep** (seed {seed}: `--seed {seed}` repeats the random sizes): log-mel "
         f"of {count} clips of 5 s at 32 kHz, n_mels = min(128, n_fft // 4), top_db 80, one "
-        f"thread, median of {repeats}; librosa in its best mode (per-clip loop or one "
+        f"thread, median of {repeats} to {SWEEP_MAX_REPEAT_FACTOR * repeats} interleaved repeats "
+        "(more for quick cases); librosa in its best mode (per-clip loop or one "
         "batched call, whichever was faster), swiftspec one batched call. Targets: fast >= "
         f"{FAST_SWEEP_TARGET:g}x and exact >= {EXACT_SWEEP_TARGET:g}x librosa, neither slower.",
         "", *SWEEP_HEADER, *[sweep_row(row) for row in rows], "",
@@ -796,6 +819,7 @@ def main():
     def progress(message):
         print(message, file=sys.stderr, flush=True)
 
+    load_at_start = load_average()
     floors = {} if args.sweep_only else c_floors()
     lines = environment_lines(floors)
     progress("\n".join(lines))
@@ -839,6 +863,8 @@ def main():
         sections += sweep_lines(sweep_rows, seed, args.sweep_clips, args.sweep_repeats)
     sweep_targets(targets, sweep_rows, "--no-sweep" if librosa_ok else "librosa not available")
 
+    lines.append(f"Load average (1 min) at start {load_at_start:.1f}, at end {load_average():.1f}"
+                 f", on {os.cpu_count()} CPUs.")
     report = "\n".join(lines + ["", "## Targets", "", *targets.lines, "", *sections]) + "\n"
     print(report)
     with open(args.output, "w") as f:

@@ -111,8 +111,10 @@ static void window_frame(const Pipeline *p, const float *clip, long clip_len, lo
 static void block_power(const Pipeline *p, int b) {
     const fftwf_complex *restrict spectrum = p->spectrum;
     float *restrict power = p->power + b;
-    for (int k = 0; k < p->n_bins; k++)
-        power[(size_t)k * BLOCK] = spectrum[k][0] * spectrum[k][0] + spectrum[k][1] * spectrum[k][1];
+    for (int k = 0; k < p->n_bins; k++) {
+        const float re = spectrum[k][0], im = spectrum[k][1];
+        power[(size_t)k * BLOCK] = re * re + im * im;
+    }
 }
 
 static void mel_block(const Pipeline *p, int count, float *out, long n_frames, long first_frame) {
