@@ -93,15 +93,20 @@ py-test: build venvs
 
 test: fftw-simd swift-test c-smoke py-test
 
-# Peers for bench/: librosa, scipy, and torchaudio (see install_torch).
+# Peers for bench/: librosa, scipy, and torchaudio (see install_torch). bench.py compiles its
+# C + FFTW floor with gcc against libfftw3-dev (from system-deps), and a second one against
+# the SIMD FFTW build if that exists (SWIFTSPEC_FFTW_DIR, see bench/bench.py).
+# BENCH_ARGS: e.g. --sweep-only, --no-sweep, --seed N.
 BENCH := $(VENV)/bench/bin/python
+BENCH_ARGS ?=
 $(BENCH):
 	$(PYTHON) -m venv $(VENV)/bench
 	$(BENCH) -m pip install -q numpy scipy librosa
 	$(call install_torch,$(VENV)/bench)
 
 bench: fftw-simd build $(BENCH)
-	PYTHONPATH=python $(BENCH) bench/bench.py
+	@command -v gcc >/dev/null || echo "gcc is not on PATH: the C + FFTW floor will be skipped"
+	PYTHONPATH=python $(BENCH) bench/bench.py $(BENCH_ARGS)
 
 demo: build $(VENV)/py3/.ready
 	PYTHONPATH=python $(PY311) -m swiftspec images
