@@ -3,25 +3,6 @@
 import Glibc
 #endif
 
-/// Whether FFTW's own plans are fast for `size` points: every prime factor is at most 13.
-///
-/// FFTW has codelets for radices up to 16; a larger prime factor goes through its generic
-/// or Rader solvers, which cost 5-30x more per point than a power of two on this machine
-/// kind (1022, 1031, 2047, 4099, 8191: platform-notes.md, "FFT sizes"). Those sizes take
-/// Bluestein's algorithm instead, which costs 2-5x a power of two's time per point at any
-/// size. Measured with both at their best (ESTIMATE or wisdom plans, float): sizes whose
-/// factors are at most 13 ran as fast or faster in FFTW (1056, 1144, 1210, 1386, 2002,
-/// 4160: 2-2.7 ns per point, against 5-8 by Bluestein); near the boundary the two are
-/// within 1.3x of each other (1287, 1331, 2046, 4862). The rule depends on the size alone,
-/// so every process picks the same algorithm, hence the same bits.
-public func fftwIsFast(forSize size: Int) -> Bool {
-  var rest = size
-  for prime in [2, 3, 5, 7, 11, 13] {
-    while rest % prime == 0 { rest /= prime }
-  }
-  return rest == 1
-}
-
 /// The convolution length of Bluestein's algorithm for `size` points: the smallest
 /// `2^k`, `3 * 2^k` or `5 * 2^k` that is at least `2 * size - 1` (at most 25% above it).
 /// Embedded wisdom covers these lengths up to 16384 (tools/make_wisdom.c).
@@ -90,10 +71,9 @@ final class BluesteinTables<F: FFTScalar>: @unchecked Sendable {
 
 /// A complex DFT of any size by Bluestein's algorithm, with its own scratch: one per thread.
 ///
-/// A transform is three steps: the caller writes `z[j] * chirp[j]` into `modulated`
-/// (`modulate` does it for a given `z`), `convolve()` runs the convolution, and the DFT is
-/// `Z[k] = chirp[k] * conj(u[k])` of the `u` it returns (`demodulate` writes it). Callers
-/// with their own packing fuse the first and last steps into their own passes.
+/// A transform is three steps: the caller writes `z[j] * chirp[j]` into `modulated`,
+/// `convolve()` runs the convolution, and the DFT is `Z[k] = chirp[k] * conj(u[k])` of the
+/// `u` it returns; callers fuse the first and last steps into their own passes.
 final class BluesteinDFT<F: FFTScalar> {
   let tables: BluesteinTables<F>
   /// The chirp-modulated input, `length` interleaved complex values, zero beyond `size`
@@ -131,22 +111,5 @@ final class BluesteinDFT<F: FFTScalar> {
     let u = buffers.2.pointer
     F.forwardComplex(tables.plan, spectrum, u)
     return UnsafePointer(u)
-  }
-
-  /// Replaces the `size` interleaved complex values at `z` by their forward DFT.
-  func transform(_ z: UnsafeMutablePointer<F>) {
-    let w = chirp
-    let a = modulated
-    for j in 0..<tables.size {
-      let (re, im, wr, wi) = (z[2 * j], z[2 * j + 1], w[2 * j], w[2 * j + 1])
-      a[2 * j] = re * wr - im * wi
-      a[2 * j + 1] = re * wi + im * wr
-    }
-    let u = convolve()
-    for k in 0..<tables.size {
-      let (re, im, wr, wi) = (u[2 * k], -u[2 * k + 1], w[2 * k], w[2 * k + 1])
-      z[2 * k] = re * wr - im * wi
-      z[2 * k + 1] = re * wi + im * wr
-    }
   }
 }

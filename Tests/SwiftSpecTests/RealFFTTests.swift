@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// The FFT layer against the DFT's definition, summed directly in float64: FFTW's sizes and
-// Bluestein's (primes, 2 x prime, odd), forward and inverse, one frame or a pair of frames
+// The FFT layer against the DFT's definition, summed directly in float64: each algorithm's
+// sizes (even and odd smooth sizes, primes, 2 x prime), forward and inverse, one frame or a pair of frames
 // of very different loudness, in both precisions.
 #if canImport(Glibc)
 import Glibc
@@ -36,10 +36,19 @@ struct RealFFTTests {
 
   static func norm(_ values: [Double]) -> Double { values.map { $0 * $0 }.reduce(0, +).squareRoot() }
 
-  @Test("the algorithm rule: FFTW for 13-smooth sizes, Bluestein otherwise")
+  @Test("the algorithm rule: FFTW's real plans for even sizes with prime factors up to 23, its complex plans in pairs for odd ones, Bluestein in pairs otherwise")
   func algorithmRule() {
-    #expect([1, 2, 11, 64, 100, 400, 1000, 1024, 1331, 2002, 2048, 4096, 1125].allSatisfy(fftwIsFast))
-    #expect(![17, 1022, 1031, 2046, 2047, 4099, 8191, 4913].contains(where: fftwIsFast))
+    #expect([1, 2, 23, 97, 1022, 4913, 4096].map { largestPrimeFactor(of: $0) }
+            == [1, 2, 23, 97, 73, 17, 2])
+    for size in [2, 64, 100, 400, 1000, 1024, 1088, 2002, 2048, 4096] {
+      #expect(RealFFTAlgorithm(size: size) == .fftwReal, "\(size)")
+    }
+    for size in [1, 3, 11, 17, 81, 1125, 1331, 2025, 3375, 4913, 5313] {
+      #expect(RealFFTAlgorithm(size: size) == .fftwComplexPairs, "\(size)")
+    }
+    for size in [29, 1022, 1031, 2046, 2047, 4099, 8191] {
+      #expect(RealFFTAlgorithm(size: size) == .bluesteinPairs, "\(size)")
+    }
     #expect(bluesteinLength(forSize: 1031) == 2560)  // 2061 <= 5 * 2^9
     #expect(bluesteinLength(forSize: 1025) == 2560)  // 2049 <= 5 * 2^9 < 3 * 2^10
     #expect(bluesteinLength(forSize: 1024) == 2048)
@@ -88,7 +97,8 @@ struct RealFFTTests {
     }
   }
 
-  static let sizes = [1, 2, 3, 11, 17, 64, 67, 100, 127, 256, 257, 400, 998, 1022, 1031, 2047]
+  static let sizes = [1, 2, 3, 11, 17, 29, 64, 67, 81, 100, 127, 256, 257, 400, 998, 1022, 1031, 1088,
+                      1125, 2047]
 
   @Test("forward, float64: within 1e-12 of the DFT's norm", arguments: sizes)
   func forwardDouble(size: Int) throws { try checkForward(Double.self, size: size, tolerance: 1e-12) }

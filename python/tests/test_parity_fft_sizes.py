@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Parity with librosa at FFT sizes of every kind: primes, 2 x prime, odd, and smooth.
 
-Sizes whose prime factors are all at most 13 run FFTW's plans; the others run Bluestein's
-algorithm, two frames per complex transform (Sources/SwiftSpec/RealFFT.swift). The signal
-has a burst 60 dB louder than its surroundings, so frames of very different loudness
-share a transform, and the quiet ones must keep their own accuracy.
+Each algorithm of Sources/SwiftSpec/RealFFT.swift is covered: FFTW's real plans (even sizes
+whose prime factors are all at most 23), its complex plans shared by two frames (odd such
+sizes: 81, 1125, 1331, 4913) and Bluestein's algorithm, also two frames per transform (the
+rest: primes, 998, 1022, 2046).
+The signal has a burst 60 dB louder than its surroundings, so frames of very different
+loudness share a transform, and the quiet ones must keep their own accuracy.
 """
 
 import numpy as np
@@ -14,7 +16,8 @@ librosa = pytest.importorskip("librosa")
 import swiftspec  # noqa: E402
 
 # Primes, 2 x prime, odd composites with a large factor, and smooth sizes for contrast.
-SIZES = [64, 67, 97, 100, 127, 257, 401, 998, 1000, 1022, 1031, 1331, 2046, 2047, 4099, 4913, 8191]
+SIZES = [64, 67, 81, 97, 100, 127, 257, 401, 998, 1000, 1022, 1031, 1125, 1331, 2046, 2047, 4099,
+         4913, 8191]
 
 
 def burst_signal(rng, n_fft, channels=()):
