@@ -36,20 +36,20 @@ class _MelPlan(NamedTuple):
 _mel_plans: PlanCache[_MelPlan] = PlanCache()
 
 
-def _mel_plan(analysis: _Analysis, sr: float, power: float,
-              mel_kwargs: Dict[str, Any]) -> _MelPlan:
+def _mel_plan(analysis: _Analysis, sr: float, mel_kwargs: Dict[str, Any]) -> _MelPlan:
     """The basis and output type for ``analysis`` (its n_fft and audio type) and these
     arguments, cached per argument set; raises for invalid mel arguments."""
     rows_dtype = analysis.framing.rows_dtype
-    key = typed(analysis.n_fft, rows_dtype, sr, power, *mel_kwargs, *mel_kwargs.values())
+    key = typed(analysis.n_fft, rows_dtype, sr, *mel_kwargs, *mel_kwargs.values())
     try:
         return _mel_plans[key]
     except (KeyError, TypeError):  # not cached, or an unhashable argument
         pass
     basis, has_empty_filters = mel_basis(sr=sr, n_fft=analysis.n_fft, **mel_kwargs)
-    # librosa: |stft|**power has y's precision (a float64 power promotes it), then the
+    # librosa: |stft|**power has y's precision whatever the type of power (1.0.1 raises to
+    # the power in place; 0.11 and 1.0.0 promoted it for a numpy float64 power), then the
     # product with the basis promotes to the wider of the two.
-    spec_dtype = np.result_type(np.float32 if rows_dtype == np.float32 else np.float64, power)
+    spec_dtype = np.dtype(np.float32 if rows_dtype == np.float32 else np.float64)
     out_dtype = np.result_type(spec_dtype, basis.dtype)
     if out_dtype not in (np.float32, np.float64):
         out_dtype = np.dtype(np.float64)
@@ -79,7 +79,7 @@ def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
                          window=window, center=center, pad_mode=pad_mode, precision=precision,
                          n_threads=n_threads, caller="swiftspec.feature.melspectrogram",
                          stacklevel=4)
-    plan = _mel_plan(analysis, sr, power, mel_kwargs)
+    plan = _mel_plan(analysis, sr, mel_kwargs)
     if plan.has_empty_filters:
         warn_empty_filters(stacklevel=3)  # librosa warns on every call
     analysis.check_fast(plan.out_dtype)
@@ -127,7 +127,8 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
     Returns
     -------
     S : np.ndarray [shape=(..., n_mels, t)]
-        float32 for float32 audio and the default float32 basis.
+        float32 for float32 audio and the default float32 basis, whatever the type of
+        ``power`` (a numpy float64 power promoted it to float64 before librosa 1.0.1).
     """
     if S is not None:
         S = np.asarray(S)
