@@ -39,8 +39,8 @@ public enum MelScale {
   }
 
   /// The centre frequency of each rFFT bin, `k * (sr / nFFT)`: librosa 1.0.1's
-  /// `fft_frequencies` (0.11 and 1.0.0 took numpy.fft.rfftfreq's `k * (1 / (nFFT / sr))`,
-  /// which differs by an ulp for some sizes).
+  /// `fft_frequencies` (0.11 and 1.0.0 took numpy.fft.rfftfreq's
+  /// `k * (1 / (nFFT * (1 / sr)))`, which differs by an ulp for some sizes).
   public static func fftFrequencies(sampleRate sr: Double, nFFT: Int) -> [Double] {
     let spacing = sr / Double(nFFT)
     return (0...(nFFT / 2)).map { Double($0) * spacing }
