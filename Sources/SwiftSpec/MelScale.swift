@@ -39,9 +39,11 @@ public enum MelScale {
     return linspace(low, high, count: count).map { hz(fromMel: $0, htk: htk) }
   }
 
-  /// The centre frequency of each rFFT bin: `numpy.fft.rfftfreq(nFFT, 1 / sr)`.
+  /// The centre frequency of each rFFT bin, `k * (sr / nFFT)`: librosa 1.0.1's
+  /// `fft_frequencies` (0.11 and 1.0.0 took numpy.fft.rfftfreq's
+  /// `k * (1 / (nFFT * (1 / sr)))`, which differs by an ulp for some sizes).
   public static func fftFrequencies(sampleRate sr: Double, nFFT: Int) -> [Double] {
-    let spacing = 1.0 / (Double(nFFT) * (1.0 / sr))
+    let spacing = sr / Double(nFFT)
     return (0...(nFFT / 2)).map { Double($0) * spacing }
   }
 }

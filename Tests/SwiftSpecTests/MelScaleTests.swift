@@ -58,7 +58,7 @@ struct MelScaleTests {
     for (i, m) in mels.enumerated() { #expect(abs(m - Double(i) * step) <= 1e-12) }
   }
 
-  @Test("fft_frequencies = k / (n_fft / sr), k = 0 ... n_fft/2")
+  @Test("fft_frequencies = k * (sr / n_fft), k = 0 ... n_fft/2")
   func fftFrequencies() {
     let f = MelScale.fftFrequencies(sampleRate: 16000, nFFT: 512)
     #expect(f.count == 257)

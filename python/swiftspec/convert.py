@@ -82,7 +82,7 @@ def mel_to_hz(mels: npt.ArrayLike, *,
 
 
 def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0,
-                    htk: bool = False) -> np.ndarray:
+                    htk: bool = False, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
     """Frequencies (Hz) of ``n_mels`` points evenly spaced on the mel scale.
 
     Parameters
@@ -92,22 +92,32 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
         The first and last frequency in Hz.
     htk : bool
         HTK instead of Slaney mel scale.
+    dtype : np.dtype
+        The type of the evenly spaced mels and of the output (librosa 1.0.1). Other than
+        float64, the mels are rounded to it and converted by `mel_to_hz` (in float64 for
+        all but float32 input), then rounded to it.
 
     Returns
     -------
-    bin_frequencies : np.ndarray [shape=(n_mels,), dtype=float64]
+    bin_frequencies : np.ndarray [shape=(n_mels,)]
     """
-    n_mels = int(n_mels)
+    n_mels = max(int(n_mels), 0)
     fmin = finite_real(fmin, "fmin")
     fmax = finite_real(fmax, "fmax")
-    out = np.empty(max(n_mels, 0), dtype=np.float64)
-    _ffi.call("swiftspec_mel_frequencies", max(n_mels, 0), fmin, fmax, int(bool(htk)),
+    if np.dtype(dtype) != np.float64:
+        mels = np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels,
+                           dtype=dtype)
+        # As numpy's arithmetic with Python floats: an integer type gives float64.
+        return np.asarray(mel_to_hz(mels, htk=htk), dtype=np.result_type(mels.dtype, 1.0))
+    out = np.empty(n_mels, dtype=np.float64)
+    _ffi.call("swiftspec_mel_frequencies", n_mels, fmin, fmax, int(bool(htk)),
               _ffi.f64_pointer(out), out.size)
     return out
 
 
-def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
-    """Centre frequencies of the ``1 + n_fft // 2`` rFFT bins (``numpy.fft.rfftfreq``).
+def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048,
+                    dtype: npt.DTypeLike = np.float64) -> np.ndarray:
+    """Centre frequencies ``k * (sr / n_fft)`` of the ``1 + n_fft // 2`` rFFT bins.
 
     Parameters
     ----------
@@ -115,13 +125,24 @@ def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
         Sampling rate.
     n_fft : int > 0
         FFT window size.
+    dtype : np.dtype
+        The type of the bin numbers ``k`` and so of the product (librosa 1.0.1): float32
+        multiplies in float32.
 
     Returns
     -------
-    freqs : np.ndarray [shape=(1 + n_fft/2,), dtype=float64]
+    freqs : np.ndarray [shape=(1 + n_fft/2,)]
+
+    Notes
+    -----
+    As librosa 1.0.1; 0.11 and 1.0.0 used ``numpy.fft.rfftfreq``, ``k * (1 / (n_fft *
+    (1 / sr)))``, which is one ulp away for some sizes.
     """
     sr = finite_positive(sr, "sr")
     n_fft = fft_size(n_fft, "n_fft")
+    if np.dtype(dtype) != np.float64:
+        # numpy's arithmetic: the spacing is rounded to dtype (an integer type gives float64)
+        return np.arange(1 + n_fft // 2, dtype=dtype) * (sr / n_fft)
     out = np.empty(1 + n_fft // 2, dtype=np.float64)
     _ffi.call("swiftspec_fft_frequencies", sr, n_fft, _ffi.f64_pointer(out), out.size)
     return out

@@ -11,15 +11,14 @@ import numpy.typing as npt
 
 from . import _ffi
 from ._plans import PlanCache, typed
-from ._typing import WindowSpec
+from ._typing import DbRef, WindowSpec
 from .exceptions import ParameterError
 from .filters import mel_basis, warn_empty_filters
-from .spectrum import _Analysis
+from .spectrum import _Analysis, power_to_db
 
 __all__ = ["melspectrogram", "mfcc"]
 
-_TOP_DB = 80.0  # mfcc's power_to_db defaults
-_AMIN = 1e-10
+_AMIN = 1e-10  # power_to_db's default, which mfcc uses
 
 
 class _MelPlan(NamedTuple):
@@ -36,20 +35,20 @@ class _MelPlan(NamedTuple):
 _mel_plans: PlanCache[_MelPlan] = PlanCache()
 
 
-def _mel_plan(analysis: _Analysis, sr: float, power: float,
-              mel_kwargs: Dict[str, Any]) -> _MelPlan:
+def _mel_plan(analysis: _Analysis, sr: float, mel_kwargs: Dict[str, Any]) -> _MelPlan:
     """The basis and output type for ``analysis`` (its n_fft and audio type) and these
     arguments, cached per argument set; raises for invalid mel arguments."""
     rows_dtype = analysis.framing.rows_dtype
-    key = typed(analysis.n_fft, rows_dtype, sr, power, *mel_kwargs, *mel_kwargs.values())
+    key = typed(analysis.n_fft, rows_dtype, sr, *mel_kwargs, *mel_kwargs.values())
     try:
         return _mel_plans[key]
     except (KeyError, TypeError):  # not cached, or an unhashable argument
         pass
     basis, has_empty_filters = mel_basis(sr=sr, n_fft=analysis.n_fft, **mel_kwargs)
-    # librosa: |stft|**power has y's precision (a float64 power promotes it), then the
+    # librosa: |stft|**power has y's precision whatever the type of power (1.0.1 raises to
+    # the power in place; 0.11 and 1.0.0 promoted it for a numpy float64 power), then the
     # product with the basis promotes to the wider of the two.
-    spec_dtype = np.result_type(np.float32 if rows_dtype == np.float32 else np.float64, power)
+    spec_dtype = np.dtype(np.float32 if rows_dtype == np.float32 else np.float64)
     out_dtype = np.result_type(spec_dtype, basis.dtype)
     if out_dtype not in (np.float32, np.float64):
         out_dtype = np.dtype(np.float64)
@@ -79,7 +78,7 @@ def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
                          window=window, center=center, pad_mode=pad_mode, precision=precision,
                          n_threads=n_threads, caller="swiftspec.feature.melspectrogram",
                          stacklevel=4)
-    plan = _mel_plan(analysis, sr, power, mel_kwargs)
+    plan = _mel_plan(analysis, sr, mel_kwargs)
     if plan.has_empty_filters:
         warn_empty_filters(stacklevel=3)  # librosa warns on every call
     analysis.check_fast(plan.out_dtype)
@@ -127,7 +126,8 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
     Returns
     -------
     S : np.ndarray [shape=(..., n_mels, t)]
-        float32 for float32 audio and the default float32 basis.
+        float32 for float32 audio and the default float32 basis, whatever the type of
+        ``power`` (a numpy float64 power promoted it to float64 before librosa 1.0.1).
     """
     if S is not None:
         S = np.asarray(S)
@@ -139,6 +139,10 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         return np.einsum("...ft,mf->...mt", S, basis, optimize=True)
     analysis, plan = _mel_setup(y, sr, n_fft, hop_length, win_length, window, center,
                                 pad_mode, power, precision, n_threads, kwargs)
+    return _run_melspectrogram(analysis, plan, power)
+
+
+def _run_melspectrogram(analysis: _Analysis, plan: _MelPlan, power: float) -> np.ndarray:
     out = np.empty(analysis.lead_shape + (plan.n_mels, analysis.n_frames),
                    dtype=plan.out_dtype)
     analysis.run("swiftspec_melspectrogram", float(power), plan.basis_pointer, plan.n_mels,
@@ -149,12 +153,15 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
 def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
          S: Optional[npt.ArrayLike] = None, n_mfcc: int = 20, dct_type: int = 2,
          norm: Optional[str] = "ortho", lifter: float = 0,
-         mel_norm: Union[None, str, float] = "slaney", precision: str = "exact",
+         mel_norm: Union[None, str, float] = "slaney", ref: DbRef = 1.0,
+         top_db: Optional[float] = 80.0, precision: str = "exact",
          n_threads: Optional[int] = None, **kwargs: Any) -> np.ndarray:
     """Mel-frequency cepstral coefficients, equal to ``librosa.feature.mfcc``.
 
-    From audio, the engine computes ``dct(power_to_db(melspectrogram(y)))`` fused, per
-    channel (librosa 1.0's per-channel ``top_db``).
+    From audio, the engine computes ``dct(power_to_db(melspectrogram(y), ref=ref,
+    top_db=top_db))`` fused, per channel (librosa 1.0's per-channel ``top_db``). A
+    reference other than 1 is applied by `swiftspec.power_to_db` between the fused mel
+    spectrogram and the DCT.
 
     Parameters
     ----------
@@ -174,6 +181,14 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         If positive, apply cepstral liftering ``1 + (lifter/2) sin(pi (k+1) / lifter)``.
     mel_norm : {None, 'slaney', number}
         Mel filter normalisation (``norm`` of `swiftspec.filters.mel`).
+    ref : scalar or callable
+        Reference of the decibel conversion, as in `swiftspec.power_to_db` (a callable
+        such as ``np.max`` reduces over each channel). Only used when computing from ``y``
+        (librosa 1.0.1; before, mfcc always used 1.0).
+    top_db : float >= 0 or None
+        Threshold of the decibel conversion per channel, as in `swiftspec.power_to_db`;
+        None disables it. Only used when computing from ``y`` (librosa 1.0.1; before,
+        always 80).
     precision : {'exact', 'fast'}
         As in `melspectrogram`.
     n_threads : int > 0 or None
@@ -193,36 +208,50 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         lifter >= 0
     ):
         raise ParameterError(f"MFCC lifter={lifter} must be a non-negative number")
+    if S is None:
+        stft_keys = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode",
+                     "power")
+        stft_args = {key: kwargs.pop(key) for key in stft_keys if key in kwargs}
+        stft_args.setdefault("n_fft", 2048)
+        stft_args.setdefault("hop_length", 512)
+        power = stft_args.get("power", 2.0)
+        analysis, plan = _mel_setup(
+            y, sr, stft_args["n_fft"], stft_args["hop_length"], stft_args.get("win_length"),
+            stft_args.get("window", "hann"), stft_args.get("center", True),
+            stft_args.get("pad_mode", "constant"), power, precision, n_threads,
+            dict(kwargs, norm=mel_norm))
+        if top_db is not None and top_db < 0:  # (after the mel arguments, as librosa)
+            raise ParameterError(f"top_db must be non-negative (top_db={top_db!r})")
+        if not _is_unit_ref(ref):  # the fused engine's reference is 1
+            S = power_to_db(_run_melspectrogram(analysis, plan, power), ref=ref,
+                            top_db=top_db, n_threads=n_threads)
     if S is not None:
         S = np.asarray(S)
         n_out = len(range(S.shape[-2])[:n_mfcc])
         matrix, _ = _dct_matrix(dct_type, norm, S.shape[-2], n_out)
         M = np.matmul(matrix, S.astype(np.float64)).astype(S.dtype, copy=False)
     else:
-        stft_keys = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode",
-                     "power")
-        stft_args = {key: kwargs.pop(key) for key in stft_keys if key in kwargs}
-        stft_args.setdefault("n_fft", 2048)
-        stft_args.setdefault("hop_length", 512)
-        analysis, plan = _mel_setup(
-            y, sr, stft_args["n_fft"], stft_args["hop_length"], stft_args.get("win_length"),
-            stft_args.get("window", "hann"), stft_args.get("center", True),
-            stft_args.get("pad_mode", "constant"), stft_args.get("power", 2.0), precision,
-            n_threads, dict(kwargs, norm=mel_norm))
         n_mels = plan.n_mels
         n_out = len(range(n_mels)[:n_mfcc])
         # (matrix stays referenced while the engine reads it through matrix_pointer)
         matrix, matrix_pointer = _dct_matrix(dct_type, norm, n_mels, n_out)
         M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames), dtype=plan.out_dtype)
-        analysis.run("swiftspec_mfcc", float(stft_args.get("power", 2.0)), plan.basis_pointer,
-                     n_mels, _AMIN, 1, _TOP_DB, matrix_pointer, n_out, _ffi.pointer(M),
-                     plan.out_dtype_code, M.size, analysis.n_threads)
+        analysis.run("swiftspec_mfcc", float(power), plan.basis_pointer, n_mels, _AMIN,
+                     int(top_db is not None), 0.0 if top_db is None else float(top_db),
+                     matrix_pointer, n_out, _ffi.pointer(M), plan.out_dtype_code, M.size,
+                     analysis.n_threads)
     if lifter > 0:
         if n_mfcc > M.shape[-2]:
             raise ValueError(f"MFCC lifter needs n_mfcc={n_mfcc} <= n_mels={M.shape[-2]}")
         weights = np.sin(np.pi * np.arange(1, 1 + n_mfcc, dtype=M.dtype) / lifter)
         M *= (1 + (lifter / 2) * weights)[:, np.newaxis]
     return M
+
+
+def _is_unit_ref(ref: object) -> bool:
+    """Whether the reference is the number +-1, whose 0 dB the fused engine subtracts."""
+    return (isinstance(ref, (int, float, np.number)) and not isinstance(ref, bool)
+            and abs(ref) == 1)
 
 
 def _dct_matrix(dct_type: int, norm: Optional[str], n: int,

@@ -461,11 +461,8 @@ def _decibels(power: np.ndarray, *, ref: DbRef, amin: float, top_db: Optional[fl
     else:
         ref_db = _ref_db(np.abs(ref), amin)
     if np.ndim(ref_db) == 0 and np.asarray(ref_db).dtype == np.float64:
-        if power.ndim == 0 and power.dtype != np.float64:
-            # numpy scalar arithmetic: the float64 reference term promotes the float32
-            # scalar to float64 (librosa returns np.float64); top_db cannot clip a scalar.
-            log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None, threads)
-            return np.asarray(np.float64(log_spec[()]) - float(ref_db))
+        # A scalar input keeps its float32 type like an array does (librosa >= 1.0.1
+        # subtracts the reference in place; 1.0.0 and 0.11 promoted a float32 scalar).
         return _kernel(power, group_axes, _ffi.REF_SCALAR, float(ref_db), amin, top_db, threads)
     log_spec = _kernel(power, group_axes, _ffi.REF_SCALAR, 0.0, amin, None, threads)
     log_spec -= ref_db
@@ -549,7 +546,8 @@ def power_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-10,
     Returns
     -------
     S_db : np.ndarray or numpy scalar
-        Same shape (and float dtype) as ``S``; a numpy scalar for scalar input.
+        Same shape (and float dtype) as ``S``; a numpy scalar for scalar input, of the
+        same type as for an array (librosa 1.0.1; 1.0.0 gave float64 for a float32 scalar).
 
     Notes
     -----

@@ -5,7 +5,9 @@ The reference is librosa.display itself (0.11 under python3, 1.0 under python3.1
 corners of the QuadMesh, axis limits, scales, tick positions, tick labels and axis labels
 must match. Mel-band centres come from swiftspec.mel_frequencies, which may differ from
 numpy's float64 exp/log by a few ulps (README, "Known last-bit differences"), so mel
-coordinates are compared to 1e-13 relative; everything else must be equal.
+coordinates are compared to 1e-13 relative; everything else must be equal. FFT-bin
+centres are ``k * (sr / n_fft)`` as in librosa 1.0.1; 0.11 and 1.0.0 take numpy's rfftfreq,
+up to an ulp away, so against them those coordinates are compared to OLD_FFT_GRID_RTOL.
 """
 
 import sys
@@ -18,6 +20,8 @@ import swiftspec.display
 from swiftspec import ParameterError
 
 MEL_RTOL = 1e-13  # measured: at most 9 ulps (2e-15 relative)
+OLD_FFT_GRID_RTOL = 4 * np.finfo(np.float64).eps  # an ulp of the centres, halved at edges
+FFT_AXES = ("linear", "hz", "fft", "log")
 
 
 @pytest.fixture(scope="module")
@@ -75,22 +79,26 @@ CASES = {
 @pytest.mark.parametrize("signed", [False, True], ids=["non-negative", "signed"])
 @pytest.mark.parametrize("case", list(CASES))
 def test_geometry_matches_librosa(case, signed, plt, rng):
-    pytest.importorskip("librosa")
+    librosa = pytest.importorskip("librosa")
     librosa_display = pytest.importorskip("librosa.display")
     shape, kwargs = CASES[case]
     data = rng.standard_normal(shape) if signed else rng.random(shape)
     ref = _geometry(plt, librosa_display, data, **kwargs)
     ours = _geometry(plt, swiftspec.display, data, **kwargs)
     mel = "mel" in (kwargs.get("x_axis"), kwargs.get("y_axis"))
+    old_fft_grid = (
+        tuple(int(part) for part in librosa.__version__.split(".")[:3]) < (1, 0, 1)
+        and any(kwargs.get(f"{xy}_axis") in FFT_AXES and f"{xy}_coords" not in kwargs
+                for xy in "xy"))
+    rtol = MEL_RTOL if mel else OLD_FFT_GRID_RTOL if old_fft_grid else 0
     for key, value in ref.items():
-        if key == "coords" or (mel and key in ("xlim", "ylim")):
-            np.testing.assert_allclose(ours[key], value, rtol=MEL_RTOL if mel else 0,
-                                       atol=0, err_msg=key)
+        if key == "coords" or ((mel or old_fft_grid) and key in ("xlim", "ylim")):
+            np.testing.assert_allclose(ours[key], value, rtol=rtol, atol=0, err_msg=key)
         elif isinstance(value, np.ndarray):
             np.testing.assert_array_equal(ours[key], value, err_msg=key)
         else:
             assert ours[key] == value, key
-    if not mel:  # same arithmetic as matplotlib: identical corners
+    if not mel and not old_fft_grid:  # same arithmetic as matplotlib: identical corners
         np.testing.assert_array_equal(ours["coords"], ref["coords"])
 
 

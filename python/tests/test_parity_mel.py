@@ -23,6 +23,10 @@ librosa = pytest.importorskip("librosa")
 import swiftspec  # noqa: E402
 from swiftspec import filters  # noqa: E402
 
+LIBROSA_1_0_1 = tuple(int(part) for part in librosa.__version__.split(".")[:3]) >= (1, 0, 1)
+needs_librosa_1_0_1 = pytest.mark.skipif(not LIBROSA_1_0_1,
+                                         reason="dtype= is new in librosa 1.0.1")
+
 CONFIGS = [(22050, 2048, 128), (16000, 400, 80), (16000, 512, 64), (44100, 2048, 128),
            (32000, 1024, 64), (8000, 255, 40), (48000, 1023, 128)]
 EMPTY_WARNING = "Empty filters detected in mel frequency basis"
@@ -205,12 +209,30 @@ def test_mel_returns_a_fresh_writable_array():
 
 # ---- Frequency grids and conversions ----------------------------------------------------
 
-@pytest.mark.parametrize("sr,n_fft", [(22050, 2048), (16000, 400), (8000, 255), (48000, 1023),
-                                      (44100, 511), (22050.5, 1000), (1, 1), (16000, 3)])
+FFT_GRIDS = [(22050, 2048), (16000, 400), (8000, 255), (48000, 1023), (44100, 511),
+             (22050.5, 1000), (1, 1), (16000, 3), (8000, 401), (22050, 1023)]
+
+
+@pytest.mark.parametrize("sr,n_fft", FFT_GRIDS)
 def test_fft_frequencies(sr, n_fft):
+    """``k * (sr / n_fft)`` as librosa 1.0.1; older librosa's numpy.fft.rfftfreq computes
+    ``k * (1 / (n_fft * (1 / sr)))``, an ulp away for some sizes (8000, 401 here)."""
     ours = swiftspec.fft_frequencies(sr=sr, n_fft=n_fft)
     ref = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
-    assert_identical(ours, ref)
+    if LIBROSA_1_0_1:
+        assert_identical(ours, ref)
+    else:
+        assert ours.dtype == ref.dtype and ours.shape == ref.shape
+        np.testing.assert_allclose(ours, ref, rtol=4 * np.finfo(np.float64).eps, atol=0)
+
+
+@needs_librosa_1_0_1
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.longdouble, np.int64, "float32"],
+                         ids=repr)
+@pytest.mark.parametrize("sr,n_fft", FFT_GRIDS)
+def test_fft_frequencies_dtype(sr, n_fft, dtype):
+    assert_identical(swiftspec.fft_frequencies(sr=sr, n_fft=n_fft, dtype=dtype),
+                     librosa.fft_frequencies(sr=sr, n_fft=n_fft, dtype=dtype))
 
 
 def test_fft_frequencies_defaults():
@@ -227,6 +249,27 @@ def test_mel_frequencies(parity, n_mels, fmin, fmax, htk):
     ours = swiftspec.mel_frequencies(n_mels, fmin=fmin, fmax=fmax, htk=htk)
     ref = librosa.mel_frequencies(n_mels, fmin=fmin, fmax=fmax, htk=htk)
     assert_f64_close(parity, ours, ref, "mel_frequencies")
+
+
+@needs_librosa_1_0_1
+@pytest.mark.parametrize("htk", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, "float32"], ids=repr)
+def test_mel_frequencies_dtype(parity, dtype, htk):
+    """The mels are spaced in ``dtype`` and converted as `mel_to_hz` converts them (an
+    integer type truncates the mels and gives float64), so float32 has mel_to_hz's
+    float32 tolerances (test_hz_to_mel_and_back)."""
+    for n_mels, fmin, fmax in [(128, 0.0, 11025.0), (40, 20.0, 8000.0), (0, 0.0, 8000.0)]:
+        ours = swiftspec.mel_frequencies(n_mels, fmin=fmin, fmax=fmax, htk=htk, dtype=dtype)
+        ref = librosa.mel_frequencies(n_mels, fmin=fmin, fmax=fmax, htk=htk, dtype=dtype)
+        name = f"mel_frequencies htk={htk} {ref.dtype}"
+        if ref.dtype == np.float64:
+            assert_f64_close(parity, ours, ref, name)
+        elif not htk:
+            assert_within_ulps(parity, ours, ref, 1, name)
+        else:  # librosa's float32 HTK arithmetic: see test_hz_to_mel_and_back
+            assert ours.dtype == ref.dtype and ours.shape == ref.shape
+            err = np.abs(ours.astype(np.float64) - ref)
+            assert np.all(err <= 2e-6 * np.abs(ref) + 1e-4), err.max()
 
 
 def test_mel_frequencies_defaults(parity):

@@ -14,6 +14,9 @@ scipy_fft = pytest.importorskip("scipy.fft")
 import swiftspec  # noqa: E402
 
 LIBROSA_1 = int(librosa.__version__.split(".")[0]) >= 1
+LIBROSA_1_0_1 = tuple(int(part) for part in librosa.__version__.split(".")[:3]) >= (1, 0, 1)
+needs_librosa_1_0_1 = pytest.mark.skipif(not LIBROSA_1_0_1,
+                                         reason="ref= and top_db= are new in librosa 1.0.1")
 PRECISIONS = ["exact", "fast"]
 
 
@@ -108,6 +111,27 @@ def test_multichannel(parity, rng, precision, shape):
                                    precision=precision))
 
 
+@needs_librosa_1_0_1
+@pytest.mark.parametrize("precision", PRECISIONS)
+@pytest.mark.parametrize("db_kwargs", [
+    dict(top_db=None), dict(top_db=30.0), dict(top_db=0.0), dict(ref=np.max),
+    dict(ref=np.max, top_db=None), dict(ref=2.5, top_db=40.0), dict(ref=np.median),
+    dict(ref=np.float32(1.0)), dict(ref=-1.0), dict(ref=1e-12),
+], ids=lambda kw: ",".join(f"{k}={getattr(v, '__name__', v)}" for k, v in kw.items()))
+@pytest.mark.parametrize("shape", [(15000,), (2, 12000)])
+def test_ref_and_top_db(parity, rng, precision, db_kwargs, shape):
+    y = signal(rng, *shape)
+    if len(shape) > 1:
+        y[0] *= 1e-3  # per-channel references and floors differ from global ones
+    compare(parity, precision, y=y, sr=22050, n_mfcc=20, **db_kwargs)
+
+
+@needs_librosa_1_0_1
+def test_ref_and_top_db_ignored_for_S(parity, rng):
+    S = librosa.power_to_db(librosa.feature.melspectrogram(y=signal(rng, 8000), sr=22050))
+    compare(parity, S=S, ref=np.max, top_db=10.0)
+
+
 def test_multichannel_mono_equivalent_under_any_librosa(parity, rng):
     """Per channel, swiftspec's multichannel MFCC equals librosa's mono MFCC."""
     y = signal(rng, 2, 12000)
@@ -145,6 +169,10 @@ def test_log_mel_input(parity, rng, dct_type, norm, dtype):
     dict(), dict(lifter=-1), dict(lifter=np.nan), dict(mel_norm="bogus"),
     dict(dct_type=0), dict(dct_type=5), dict(norm="bogus"),
     dict(y=np.zeros(100, np.int16)), dict(bogus=3),
+    # new in librosa 1.0.1 (before, TypeError: unexpected keyword arguments)
+    pytest.param(dict(top_db=-1.0), marks=needs_librosa_1_0_1),
+    pytest.param(dict(top_db=-1.0, mel_norm="bogus"), marks=needs_librosa_1_0_1),
+    pytest.param(dict(ref=lambda S: S.max()), marks=needs_librosa_1_0_1, id="ref=no axis"),
 ], ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()) or "nothing")
 def test_errors_match_librosa(parity, kwargs):
     if kwargs and "y" not in kwargs:

@@ -129,7 +129,7 @@ const char *swiftspec_simd_level(void);
 int32_t swiftspec_get_window(int32_t window, int64_t n, int32_t periodic, double *out,
                              int64_t out_cap);
 
-/* out[k] = k * sr / n_fft as numpy.fft.rfftfreq computes it, k = 0 .. n_fft/2.
+/* out[k] = k * (sr / n_fft) in double (librosa 1.0.1's fft_frequencies), k = 0 .. n_fft/2.
  * sr > 0 finite, n_fft > 0; out_cap >= n_fft/2 + 1. */
 int32_t swiftspec_fft_frequencies(double sr, int64_t n_fft, double *out, int64_t out_cap);
 
