@@ -9,7 +9,11 @@ PY311 := $(VENV)/py3/bin/python
 PY312 := $(VENV)/py312/bin/python
 LIB := python/swiftspec/_lib/libswiftspec.so
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec
-TEST_DEPS := numpy pytest librosa pillow scipy matplotlib "dask[distributed]"
+TEST_DEPS := numpy pytest pillow scipy matplotlib "dask[distributed]"
+# The librosa each interpreter's parity tests run against, pinned so that a new librosa
+# release cannot turn CI red unseen (1.0.1 changed several behaviours that swiftspec follows).
+LIBROSA_PY311 := librosa==0.11.0
+LIBROSA_PY312 := librosa==1.0.1
 
 .PHONY: all build system-deps fftw-simd venvs test swift-test c-smoke py-test demo bench package-test wisdom clean
 
@@ -70,7 +74,8 @@ endef
 # Test venvs, refreshed when this Makefile (hence the dependency list) changes.
 $(VENV)/%/.ready: Makefile
 	test -x $(VENV)/$*/bin/python || $(if $(filter py312,$*),$(PYTHON312),$(PYTHON)) -m venv $(VENV)/$*
-	$(VENV)/$*/bin/python -m pip install -q $(TEST_DEPS)
+	$(VENV)/$*/bin/python -m pip install -q $(TEST_DEPS) \
+	  $(if $(filter py312,$*),$(LIBROSA_PY312),$(LIBROSA_PY311))
 	$(call install_torch,$(VENV)/$*)
 	touch $@
 
