@@ -8,7 +8,7 @@ import Glibc
 ///
 /// Plans come from one process-wide cache; execution uses the new-array execute
 /// functions on buffers from `allocate`, which have the alignment the plans assume.
-public protocol FFTScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
+public protocol FFTScalar: BinaryFloatingPoint, Sendable {
   /// Forward real-to-complex transform of `n` points: `input` holds `n` reals, `output`
   /// holds `n / 2 + 1` interleaved complex values.
   static func forward(_ plan: FFTPlan, _ input: UnsafeMutablePointer<Self>,

@@ -228,19 +228,19 @@ final class RealFFT<F: FFTScalar> {
 /// A power of two that brings the Euclidean norm of `count` values near 1 (1 for zeros
 /// and non-finite sums). Scaling by it and back is exact outside overflow and underflow.
 @inline(__always)
-func unitScale<F: BinaryFloatingPoint & SIMDScalar>(_ values: UnsafePointer<F>, count: Int)
-  -> F
-{
-  // Eight running sums in a fixed order (the same values always give the same scale):
-  // independent sums let the loop use SIMD registers.
-  var sums = SIMD8<F>()
+func unitScale<F: BinaryFloatingPoint>(_ values: UnsafePointer<F>, count: Int) -> F {
+  // Four running sums in a fixed order (the same values always give the same scale):
+  // independent sums let the compiler keep them in one SIMD register.
+  var sums: (F, F, F, F) = (0, 0, 0, 0)
   var i = 0
-  while i + 8 <= count {
-    let v = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<F>.self)
-    sums += v * v
-    i += 8
+  while i + 4 <= count {
+    sums.0 += values[i] * values[i]
+    sums.1 += values[i + 1] * values[i + 1]
+    sums.2 += values[i + 2] * values[i + 2]
+    sums.3 += values[i + 3] * values[i + 3]
+    i += 4
   }
-  var sumOfSquares = sums.sum()
+  var sumOfSquares = (sums.0 + sums.1) + (sums.2 + sums.3)
   while i < count {
     sumOfSquares += values[i] * values[i]
     i += 1
