@@ -41,9 +41,7 @@ public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Decib
   fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,
   decibels: DecibelOptions?, into out: UnsafeMutablePointer<O>, threads: Int
 ) throws(SpectrogramError) {
-  guard power > 0, power.isFinite else {
-    throw .invalidArgument("power=\(power) must be a positive number")
-  }
+  try checkPower(power)
   let layout = try parameters.layout(signalLength: signalLength)
   let bins = parameters.binCount
   let frames = layout.frameCount
@@ -71,6 +69,27 @@ public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Decib
   }
 }
 
+/// Throws unless `power`, the exponent of the magnitude, is positive and finite.
+public func checkPower(_ power: Double) throws(SpectrogramError) {
+  guard power > 0, power.isFinite else {
+    throw .invalidArgument("power=\(power) must be a positive number")
+  }
+}
+
+/// `|X|^power` of `frames` (at most `block` of them) of one signal, bin-major: bin `k` of
+/// frame `t` goes to `powers[k * block + (t - frames.lowerBound)]`.
+@inline(__always)
+func powerBlock<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingPoint>(
+  _ transformer: FrameTransformer<F>, _ signal: UnsafePointer<S>, frames: Range<Int>,
+  power: Double, into powers: UnsafeMutablePointer<O>, block: Int
+) {
+  let bins = transformer.layout.nFFT / 2 + 1
+  transformer.transform(frames: frames, of: signal) { t, spectrum in
+    powerSpectrum(spectrum, bins: bins, power: power, into: powers + (t - frames.lowerBound),
+                  stride: block)
+  }
+}
+
 /// The mel power of `frames` (at most `PackedMelBasis.blockSize` of them) of one signal,
 /// written to `out[m * stride + (t - frames.lowerBound)]`; `powers` is scratch for
 /// `binCount * blockSize` values.
@@ -80,12 +99,8 @@ func melBlock<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
   power: Double, packed: PackedMelBasis<O>, powers: UnsafeMutablePointer<O>,
   into out: UnsafeMutablePointer<O>, stride: Int
 ) {
-  let block = PackedMelBasis<O>.blockSize
-  let bins = transformer.layout.nFFT / 2 + 1
-  transformer.transform(frames: frames, of: signal) { t, spectrum in
-    powerSpectrum(spectrum, bins: bins, power: power, into: powers + (t - frames.lowerBound),
-                  stride: block)
-  }
+  powerBlock(transformer, signal, frames: frames, power: power, into: powers,
+             block: PackedMelBasis<O>.blockSize)
   packed.project(powers, count: frames.count, into: out, stride: stride)
 }
 

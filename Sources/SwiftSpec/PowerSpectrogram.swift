@@ -16,9 +16,7 @@ public func computePowerSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Bin
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, power: Double, into out: UnsafeMutablePointer<O>, threads: Int
 ) throws(SpectrogramError) {
-  guard power > 0, power.isFinite else {
-    throw .invalidArgument("power=\(power) must be a positive number")
-  }
+  try checkPower(power)
   let layout = try parameters.layout(signalLength: signalLength)
   let bins = parameters.binCount
   let frames = layout.frameCount
@@ -33,10 +31,8 @@ public func computePowerSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Bin
     var blockStart = frameRange.lowerBound
     while blockStart < frameRange.upperBound {
       let blockEnd = min(blockStart + block, frameRange.upperBound)
-      transformer.transform(frames: blockStart..<blockEnd, of: rowSignal) { t, spectrum in
-        powerSpectrum(spectrum, bins: bins, power: power,
-                      into: powers.pointer + (t - blockStart), stride: block)
-      }
+      powerBlock(transformer, rowSignal, frames: blockStart..<blockEnd, power: power,
+                 into: powers.pointer, block: block)
       let target = out + row * rowSize + blockStart
       for k in 0..<bins {
         let source = powers.pointer + k * block

@@ -270,9 +270,7 @@ public func swiftspecSpectrogram(
     let request = try AnalysisRequest(
       input, inDtype, nRows, nSamples, nFFT, hopLength, window, center, padMode, precision,
       outDtype, nThreads)
-    guard power > 0, power.isFinite else {
-      throw .invalidArgument("power=\(power) must be a positive number")
-    }
+    try checkPower(power)
     let needed = try checkedProduct(request.rows, request.parameters.binCount, request.frameCount)
     try request.checkOutput(output, capacity: outCap, needed: needed)
     struct Run: KernelVisitor {
@@ -479,9 +477,7 @@ struct MelRequest {
   init(_ request: AnalysisRequest, power: Double, basis: UnsafeRawPointer?, nMels: Int64)
     throws(SpectrogramError)
   {
-    guard power > 0, power.isFinite else {
-      throw .invalidArgument("power=\(power) must be a positive number")
-    }
+    try checkPower(power)
     self.request = request
     self.power = power
     melCount = try size(nMels, "n_mels")
