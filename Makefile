@@ -15,7 +15,7 @@ TEST_DEPS := numpy pytest pillow scipy matplotlib "dask[distributed]"
 LIBROSA_PY311 := librosa==0.11.0
 LIBROSA_PY312 := librosa==1.0.1
 
-.PHONY: all build system-deps fftw-simd venvs test swift-test c-smoke py-test demo bench package-test wisdom clean
+.PHONY: all build system-deps fftw-simd venvs test swift-test c-smoke py-test demo bench package-test wisdom clean docs
 
 all: build
 
@@ -115,6 +115,18 @@ bench: fftw-simd build $(BENCH)
 
 demo: build $(VENV)/py3/.ready
 	PYTHONPATH=python $(PY311) -m swiftspec images
+
+# The documentation site (docs/, Sphinx with MyST for the Markdown pages and numpydoc for the
+# API reference) into docs/_build/html; any warning fails the build. autodoc imports
+# swiftspec, which loads the library, hence `build`; matplotlib for swiftspec.display.
+DOCS_PY := $(VENV)/docs/bin/python
+$(VENV)/docs/.ready: Makefile
+	test -x $(DOCS_PY) || $(PYTHON) -m venv $(VENV)/docs
+	$(DOCS_PY) -m pip install -q sphinx myst-parser numpydoc numpy matplotlib
+	touch $@
+
+docs: build $(VENV)/docs/.ready
+	PYTHONPATH=python $(DOCS_PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
 	rm -rf .build .build-simd $(VENV) $(LIB) build dist python/*.egg-info

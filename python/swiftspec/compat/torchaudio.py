@@ -13,8 +13,8 @@ called on a waveform of shape ``(..., time)``::
 
 A numpy array in gives a numpy array out; a ``torch.Tensor`` in gives a tensor out (same
 dtype and device). torch is imported only by the caller: this module never imports it,
-and works without it. The transforms are plain callables (not ``torch.nn.Module``s) and
-are not differentiable: an input that requires grad raises a ParameterError.
+and works without it. The transforms are plain callables (not ``torch.nn.Module``
+objects) and are not differentiable: an input that requires grad raises a ParameterError.
 
 torchaudio <-> librosa / swiftspec
 ----------------------------------
@@ -83,7 +83,7 @@ How this module matches torchaudio
   transform is built and raise `swiftspec.ParameterError` (also a ValueError).
 - Measured against torchaudio 2.11 / torch 2.13 CPU (python/tests/test_compat_torchaudio.py):
   Spectrogram within 8e-7 of each frame's peak, MelSpectrogram within 5.1e-6 of each frame's
-  largest band, AmplitudeToDB within 3e-8 dB, MFCC within 2.1e-6 of max(1, max |MFCC|).
+  largest band, AmplitudeToDB within 3e-8 dB, MFCC within 2.1e-6 of ``max(1, max |MFCC|)``.
 """
 
 from __future__ import annotations
