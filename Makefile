@@ -117,7 +117,8 @@ demo: build $(VENV)/py3/.ready
 	PYTHONPATH=python $(PY311) -m swiftspec images
 
 # The documentation site (docs/, Sphinx with MyST for the Markdown pages and numpydoc for the
-# API reference) into docs/_build/html; any warning fails the build. autodoc imports
+# API reference) into docs/_build/html; any warning fails the build. The relative links of
+# README.md and docs/ are checked first (Sphinx does not read the README). autodoc imports
 # swiftspec, which loads the library, hence `build`; matplotlib for swiftspec.display.
 DOCS_PY := $(VENV)/docs/bin/python
 $(VENV)/docs/.ready: Makefile
@@ -126,6 +127,7 @@ $(VENV)/docs/.ready: Makefile
 	touch $@
 
 docs: build $(VENV)/docs/.ready
+	$(PYTHON) tools/check_doc_links.py
 	PYTHONPATH=python $(DOCS_PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
