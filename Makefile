@@ -119,19 +119,21 @@ demo: build $(VENV)/py3/.ready
 # The documentation site (docs/, Sphinx with MyST for the Markdown pages and numpydoc for the
 # API reference) into docs/_build/html; any warning fails the build. The relative links of
 # README.md and docs/ are checked first (Sphinx does not read the README). autodoc imports
-# swiftspec, which loads the library, hence `build`; matplotlib for swiftspec.display.
+# swiftspec, which loads the library, hence `build`; the optional dependencies load lazily.
+# The tools are pinned: with warnings as errors, a new release could turn CI red unseen.
 DOCS_PY := $(VENV)/docs/bin/python
+DOCS_DEPS := sphinx==9.0.4 docutils==0.22.4 myst-parser==5.2.0 numpydoc==1.11.0 numpy
 $(VENV)/docs/.ready: Makefile
 	test -x $(DOCS_PY) || $(PYTHON) -m venv $(VENV)/docs
-	$(DOCS_PY) -m pip install -q sphinx myst-parser numpydoc numpy matplotlib
+	$(DOCS_PY) -m pip install -q $(DOCS_DEPS)
 	touch $@
 
 docs: build $(VENV)/docs/.ready
 	$(PYTHON) tools/check_doc_links.py
-	PYTHONPATH=python $(DOCS_PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+	$(DOCS_PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf .build .build-simd $(VENV) $(LIB) build dist python/*.egg-info
+	rm -rf .build .build-simd $(VENV) $(LIB) build dist python/*.egg-info docs/_build
 
 # Regenerate the FFTW wisdom embedded in the library (see tools/make_wisdom.c; 3-7 minutes),
 # with the SIMD FFTW: FFTW rejects as a whole wisdom made by a build with other codelets.
