@@ -41,8 +41,7 @@ def _npy(S: np.ndarray, settings: Settings) -> Writer:
     return lambda f: np.save(f, array, allow_pickle=False)
 
 
-_RENDERERS: Dict[str, Callable[[np.ndarray, "Settings"], Writer]] = {"png": _png,
-                                                                    "npy": _npy}
+_RENDERERS: Dict[str, Callable[[np.ndarray, Settings], Writer]] = {"png": _png, "npy": _npy}
 FORMATS = tuple(_RENDERERS)
 
 
