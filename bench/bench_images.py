@@ -7,7 +7,7 @@ power_to_db ref=max, top_db 80), min-max to 8 bits, low frequencies at the botto
 resized to 512x512 (bicubic), saved as PNG (zlib level 1, run-length strategy, for both),
 mirroring the tree.
 
-- swiftspec: `swiftspec.cli.run` (what `swiftspec images` runs) with 1 and 2 worker
+- swiftspec: `swiftspec.images.run` (what `swiftspec images` runs) with 1 and 2 worker
   processes, into a fresh output folder each time (nothing skipped), manifest,
   journal and atomic writes included.
 - librosa + PIL: a plain loop over the files (1 process), and the same loop over a
@@ -83,7 +83,7 @@ def librosa_file(job):
 
 
 def librosa_run(sources, out_dir, workers, fmt):
-    from swiftspec.cli import output_stems  # the same names (x.flac and x.ogg both kept)
+    from swiftspec.images import output_stems  # the same names (x.flac and x.ogg both kept)
 
     stems = output_stems([rel for _, rel in sources])
     jobs = [(path, str(Path(out_dir) / stems[rel]), fmt) for path, rel in sources]
@@ -96,11 +96,11 @@ def librosa_run(sources, out_dir, workers, fmt):
 # ---- swiftspec ----------------------------------------------------------------------------
 
 def swiftspec_run(in_dir, out_dir, workers, fmt):
-    from swiftspec import cli
+    from swiftspec import images
 
-    settings = cli.Settings(sr=SR, clip=CLIP, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS,
-                            top_db=TOP_DB, format=fmt, size=SIZE if fmt == "png" else None)
-    summary = cli.run(in_dir, out_dir, settings, workers=workers)
+    settings = images.Settings(sr=SR, clip=CLIP, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS,
+                               top_db=TOP_DB, format=fmt, size=SIZE if fmt == "png" else None)
+    summary = images.run(in_dir, out_dir, settings, workers=workers)
     return summary.clips_written
 
 
@@ -170,15 +170,15 @@ def main():
     import PIL
 
     import swiftspec
-    from swiftspec import cli
+    from swiftspec import images
 
     if not args.input.is_dir():
         sys.exit(f"no input folder {args.input}")
-    sources = cli.find_sources(args.input)
+    sources = images.find_sources(args.input)
     # Warm-up outside the timings: librosa's lazy imports and first-call compilation.
     with tempfile.TemporaryDirectory() as tmp:
-        librosa_file((str(cli.sample_path()), str(Path(tmp) / "warm"), args.format))
-        swiftspec_run(cli.sample_path(), Path(tmp) / "warm-swiftspec", 1, args.format)
+        librosa_file((str(images.sample_path()), str(Path(tmp) / "warm"), args.format))
+        swiftspec_run(images.sample_path(), Path(tmp) / "warm-swiftspec", 1, args.format)
 
     configs = [(name, w) for w in args.workers for name in ("swiftspec", "librosa + PIL")]
     times = {c: [] for c in configs}

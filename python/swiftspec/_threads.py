@@ -13,7 +13,8 @@ _explicit: Optional[int] = None  # set by set_num_threads
 _in_forked_child = False
 
 
-def _available_cores() -> int:
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -51,7 +52,7 @@ def get_num_threads() -> int:
     """The default number of threads swiftspec uses per call."""
     if _explicit is not None:
         return _explicit
-    return 1 if _in_forked_child or _in_spawned_child() else _available_cores()
+    return 1 if _in_forked_child or _in_spawned_child() else available_cores()
 
 
 def _in_spawned_child() -> bool:

@@ -20,10 +20,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from swiftspec import cli
+from swiftspec import images as spec_images
+from swiftspec.images import writers
 
 # The settings of every fault test: small, so that a run takes a second or two.
-SETTINGS = cli.Settings(sr=16000, clip=2.0, n_fft=512, hop_length=160, n_mels=32)
+SETTINGS = spec_images.Settings(sr=16000, clip=2.0, n_fft=512, hop_length=160, n_mels=32)
 ARGS = ["--sr", "16000", "--clip", "2", "--n-fft", "512", "--hop", "160", "--n-mels", "32",
         "--no-progress"]
 
@@ -32,11 +33,11 @@ def files(folder):
     """relative path -> bytes of every file under ``folder``, the state folder aside."""
     root = Path(folder)
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and cli.STATE_DIR not in p.relative_to(root).parts}
+            if p.is_file() and spec_images.STATE_DIR not in p.relative_to(root).parts}
 
 
 def temporaries(folder):
-    return sorted(p.name for p in Path(folder).rglob(f"*{cli.TMP_SUFFIX}"))
+    return sorted(p.name for p in Path(folder).rglob(f"*{spec_images.TMP_SUFFIX}"))
 
 
 def differences(out, ref):
@@ -44,8 +45,8 @@ def differences(out, ref):
     (temporaries aside, and the manifest, which lists an unfinished run's failures)."""
     expected = files(ref)
     return sorted(name for name, data in files(out).items()
-                  if not name.endswith(cli.TMP_SUFFIX) and name != cli.MANIFEST
-                  and expected.get(name) != data)
+                  if not name.endswith(spec_images.TMP_SUFFIX)
+                  and name != spec_images.MANIFEST and expected.get(name) != data)
 
 
 def summary_json(summary):
@@ -57,7 +58,7 @@ def summary_json(summary):
 
 
 def kill_mid_write(in_dir, out_dir, k):
-    render = cli._render
+    render = writers.render
     count = [0]
 
     def half_then_die(S, settings):
@@ -76,8 +77,8 @@ def kill_mid_write(in_dir, out_dir, k):
             os.kill(os.getpid(), signal.SIGKILL)
         return writer
 
-    cli._render = half_then_die
-    cli.run(in_dir, out_dir, SETTINGS, workers=1)
+    writers.render = half_then_die
+    spec_images.run(in_dir, out_dir, SETTINGS, workers=1)
 
 
 def full_disk(in_dir, out_dir, ref_dir, size):
@@ -85,14 +86,14 @@ def full_disk(in_dir, out_dir, ref_dir, size):
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(out_dir)],
                    check=True)
     report = {}
-    first = cli.run(in_dir, out_dir, SETTINGS, workers=2)
+    first = spec_images.run(in_dir, out_dir, SETTINGS, workers=2)
     report["first"] = summary_json(first)
     report["first_text"] = first.report()
     report["first_differences"] = differences(out_dir, ref_dir)
     report["first_temporaries"] = temporaries(out_dir)
     report["first_outputs"] = len(files(out_dir))
     subprocess.run(["mount", "-o", "remount,size=256m", str(out_dir)], check=True)
-    second = cli.run(in_dir, out_dir, SETTINGS, workers=2)
+    second = spec_images.run(in_dir, out_dir, SETTINGS, workers=2)
     report["second"] = summary_json(second)
     report["second_differences"] = differences(out_dir, ref_dir)
     report["second_temporaries"] = temporaries(out_dir)

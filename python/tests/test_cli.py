@@ -24,6 +24,7 @@ import pytest
 
 import swiftspec
 from swiftspec import cli
+from swiftspec import images as spec_images
 
 librosa = pytest.importorskip("librosa")
 Image = pytest.importorskip("PIL.Image")
@@ -52,8 +53,8 @@ ARGS = ["--sr", str(SR), "--clip", str(CLIP), "--n-mels", str(N_MELS), "--n-fft"
         "--hop", str(HOP), "--fmin", "50", "--fmax", "14000", "--size", "160x96",
         "--no-progress"]
 
-SETTINGS = cli.Settings(sr=SR, clip=CLIP, n_mels=N_MELS, n_fft=N_FFT, hop_length=HOP,
-                        fmin=50.0, fmax=14000.0, size=SIZE)
+SETTINGS = spec_images.Settings(sr=SR, clip=CLIP, n_mels=N_MELS, n_fft=N_FFT,
+                                hop_length=HOP, fmin=50.0, fmax=14000.0, size=SIZE)
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +152,7 @@ def test_outputs_and_manifest(tree, base):
             assert size == SIZE and mode == "L"
         n_images += n
     assert len([p for p in out.rglob("*.png")]) == n_images
-    assert not [p for p in out.rglob("*") if p.name.endswith(cli.TMP_SUFFIX)]
+    assert not [p for p in out.rglob("*") if p.name.endswith(spec_images.TMP_SUFFIX)]
     # The stereo 2.7 s file is shorter than one clip: one padded clip.
     (robin,) = by_source["sp_a/deep/robin_stereo.ogg"]
     assert abs(float(robin["audio_s"]) - 2.6986) < 1e-3
@@ -213,7 +214,7 @@ def test_resume_after_a_kill(tree, base, tmp_path, capsys):
     # journaled (killed between its last image and its journal line).
     (out / rows[0]["output"]).unlink()
     (out / rows[5]["output"]).unlink()
-    stale = out / "sp_b" / f".congrats_8k_0003.png.123-abc{cli.TMP_SUFFIX}"
+    stale = out / "sp_b" / f".congrats_8k_0003.png.123-abc{spec_images.TMP_SUFFIX}"
     stale.write_bytes(b"\x89PNG half")
     (out / "manifest.csv").unlink()
     journal = out / ".swiftspec" / "journal.jsonl"
@@ -222,7 +223,7 @@ def test_resume_after_a_kill(tree, base, tmp_path, capsys):
     kept = [ln for ln in lines if ln not in unjournaled]
     journal.write_text("".join(kept[:-1]) + kept[-1][: len(kept[-1]) // 2])
 
-    summary = cli.run(tree, out, SETTINGS, workers=2)
+    summary = spec_images.run(tree, out, SETTINGS, workers=2)
     assert outputs(out) == reference
     assert not stale.exists() and summary.stale_removed == 1
     # Files without a journal line are redone whole; journaled files with missing
@@ -260,7 +261,7 @@ def test_sigkill_leaves_no_partial_output(tree, base, tmp_path, capsys):
         proc.wait(timeout=60)
     reference = outputs(base[0])
     for name, data in outputs(out).items():
-        if name.endswith(cli.TMP_SUFFIX):
+        if name.endswith(spec_images.TMP_SUFFIX):
             continue  # a temporary may be left: never under an output's name
         assert data == reference[name], name  # every output present is complete
     code, text, _ = run_cli([tree, out, *ARGS, "--workers", "2"], capsys)
@@ -321,10 +322,10 @@ def test_demo_without_arguments(tmp_path):
     result = subprocess.run([sys.executable, "-m", "swiftspec", "images", "--workers", "1"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    images = sorted((tmp_path / cli.DEMO_OUTPUT).glob("*.png"))
+    images = sorted((tmp_path / spec_images.DEMO_OUTPUT).glob("*.png"))
     assert [p.name for p in images] == [f"oss_birds_10s_{k:04d}.png" for k in range(3)]
     assert read_image(images[0])[0] == (1 + 5 * 32000 // 512, 128)
-    assert str(tmp_path / cli.DEMO_OUTPUT) in result.stdout
+    assert str(tmp_path / spec_images.DEMO_OUTPUT) in result.stdout
     assert "clips/s" in result.stdout and "files/s" in result.stdout
 
 
@@ -332,14 +333,14 @@ def crash_on_corrupt(task, settings):
     """A convert function whose worker process dies on one file (a decoder crash)."""
     if task.rel.endswith("corrupt.wav"):
         os._exit(3)
-    return cli.convert_file(task, settings)
+    return spec_images.convert_file(task, settings)
 
 
 def test_a_crashing_worker_does_not_stop_the_run(tree, tmp_path):
     out = tmp_path / "crash"
-    summary = cli.run(tree / "fmt", out, cli.Settings(sr=8000, n_fft=256, hop_length=64,
-                                                     n_mels=16), workers=2,
-                      _convert=crash_on_corrupt)
+    settings = spec_images.Settings(sr=8000, n_fft=256, hop_length=64, n_mels=16)
+    summary = spec_images.run(tree / "fmt", out, settings, workers=2,
+                              convert=crash_on_corrupt)
     assert summary.failed == 1 and summary.ok == 2 and summary.empty == 1
     (problem,) = [p for p in summary.problems if p[1] == "error"]
     assert problem[0] == "corrupt.wav" and "WorkerCrash" in problem[2]
@@ -368,8 +369,8 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
 
 
 def test_output_names_keep_the_extension_only_on_a_clash():
-    stems = cli.output_stems(["a/x.wav", "a/x.ogg", "a/y.flac", "b/x.wav", "z.mp3",
-                              "c/.d.wav", "c/v.1.wav"])
+    stems = spec_images.output_stems(["a/x.wav", "a/x.ogg", "a/y.flac", "b/x.wav", "z.mp3",
+                                      "c/.d.wav", "c/v.1.wav"])
     assert stems == {"a/x.wav": "a/x.wav", "a/x.ogg": "a/x.ogg", "a/y.flac": "a/y",
                      "b/x.wav": "b/x", "z.mp3": "z", "c/.d.wav": "c/.d",
                      "c/v.1.wav": "c/v.1"}
@@ -381,8 +382,8 @@ def test_sources_skip_hidden_files_and_an_out_folder_inside_in(tmp_path):
                 "a/notes.txt"]:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(b"")
-    found = cli.find_sources(root, root / "out")
+    found = spec_images.find_sources(root, root / "out")
     assert [rel for _, rel in found] == ["b.WAV", "a/c.flac"]  # os.walk order, sorted
     assert all(Path(path).is_absolute() for path, _ in found)
-    single = cli.find_sources(root / "a" / "c.flac")
+    single = spec_images.find_sources(root / "a" / "c.flac")
     assert [rel for _, rel in single] == ["c.flac"]

@@ -23,6 +23,8 @@ import pytest
 
 import swiftspec
 from swiftspec import cli
+from swiftspec import images as spec_images
+from swiftspec.images import writers
 
 pytest.importorskip("soundfile")
 pytest.importorskip("soxr")
@@ -33,7 +35,7 @@ import _cli_fault_jobs as jobs  # noqa: E402 - after the skips: it imports the C
 TESTS = Path(__file__).resolve().parent
 SOURCES = [TESTS / "data" / name for name in (
     "librosa_libri1.ogg", "librosa_robin.ogg", "librosa_test_audio.flac",
-    "gcompris_helicopter.wav")] + [cli.sample_path()]
+    "gcompris_helicopter.wav")] + [spec_images.sample_path()]
 DEADLINE = 300  # seconds for any one CLI process
 
 
@@ -51,7 +53,7 @@ def tree(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference(tree):
     out = tree.parent / "reference"
-    summary = cli.run(tree, out, jobs.SETTINGS, workers=1)
+    summary = spec_images.run(tree, out, jobs.SETTINGS, workers=1)
     assert summary.exit_status == 0 and summary.ok == 15, summary.report()
     return out
 
@@ -69,7 +71,7 @@ def cli_command(in_dir, out_dir, *extra):
 
 
 def manifest(folder):
-    with open(Path(folder) / cli.MANIFEST, newline="") as f:
+    with open(Path(folder) / spec_images.MANIFEST, newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -156,7 +158,7 @@ def test_full_disk_injected_stops_the_run_and_resumes(tree, reference, tmp_path,
     """The 7th output write fails with ENOSPC after a few bytes (deterministic, in this
     process); the tmpfs test below makes a real disk full across worker processes."""
     out = tmp_path / "out"
-    render = cli._render
+    render = writers.render
     count = [0]
 
     def failing_render(S, settings):
@@ -170,7 +172,7 @@ def test_full_disk_injected_stops_the_run_and_resumes(tree, reference, tmp_path,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return writer
 
-    monkeypatch.setattr(cli, "_render", failing_render)
+    monkeypatch.setattr(writers, "render", failing_render)
     code = cli.main(["images", str(tree), str(out), *jobs.ARGS, "--workers", "1"])
     text = capsys.readouterr().out
     assert code == 1
@@ -185,7 +187,7 @@ def test_full_disk_injected_stops_the_run_and_resumes(tree, reference, tmp_path,
     # Every source is accounted for: converted, failed or listed as not converted.
     assert len(converted) + len(failed) + len(undone) == 15
     assert len(undone) >= 1 and f"{len(undone)} files not converted" in text
-    monkeypatch.setattr(cli, "_render", render)
+    monkeypatch.setattr(writers, "render", render)
     resume_and_compare(tree, out, reference)
 
 
@@ -274,7 +276,7 @@ def test_truncated_files_match_librosa(tree, tmp_path):
         for cut in (len(data) // 2, 1000):
             (root / f"{source.stem}_{cut}{source.suffix}").write_bytes(data[:cut])
     out = tmp_path / "out"
-    summary = cli.run(root, out, jobs.SETTINGS, workers=1)
+    summary = spec_images.run(root, out, jobs.SETTINGS, workers=1)
     rows = manifest(out)
     for path in sorted(root.iterdir()):
         mine = [r for r in rows if r["source"] == path.name]

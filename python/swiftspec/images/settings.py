@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The resolved options of `swiftspec images`: everything an output depends on."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .. import clips as _clips
+from ..audio import RES_TYPES
+from ..exceptions import ParameterError
+from . import convert, writers
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How recordings become outputs (`swiftspec images`' options); see `run`.
+
+    Every field changes the outputs, so an output folder records them
+    (``.swiftspec/settings.json``) and refuses a run with other values.
+
+    sr, clip, clip_hop, tail, min_tail
+        Load at ``sr`` Hz in mono (resampling with ``res_type``); cut into ``clip``-second
+        clips every ``clip_hop`` seconds (None: ``clip``), see `swiftspec.clips.split`.
+    n_fft, hop_length, n_mels, fmin, fmax, top_db, precision
+        The log-mel spectrogram of each clip, see `swiftspec.clips.log_mel`.
+    format
+        ``'png'``: an 8-bit image (`swiftspec.clips.to_image`: min-max per clip, low
+        frequencies at the bottom), resized to ``size`` = (width, height) with
+        ``resize_filter``, coloured with ``colormap``. ``'npy'``: the float32 log-mel
+        array (n_mels, frames), rows in librosa's order (lowest band first).
+    """
+
+    sr: int = 32000
+    clip: float = 5.0
+    clip_hop: Optional[float] = None
+    tail: str = "pad"
+    min_tail: float = 0.0
+    n_fft: int = 2048
+    hop_length: int = 512
+    n_mels: int = 128
+    fmin: float = 0.0
+    fmax: Optional[float] = None
+    top_db: float = 80.0
+    format: str = "png"
+    size: Optional[Tuple[int, int]] = None  # also 'WxH', N or [w, h] (see clips.parse_size)
+    colormap: str = "gray"
+    resize_filter: str = "bicubic"
+    res_type: str = "soxr_hq"
+    precision: str = "exact"
+
+    def __post_init__(self) -> None:
+        # Accept 'WxH' strings and lists for size; store a (width, height) tuple.
+        object.__setattr__(self, "size", _clips.parse_size(self.size))
+
+    def as_json(self) -> Dict[str, Any]:
+        data = asdict(self)
+        data["size"] = list(self.size) if self.size else None
+        return data
+
+    @property
+    def extension(self) -> str:
+        return "." + self.format
+
+    def describe(self) -> str:
+        what = f"{self.format}"
+        if self.format == "png":
+            what += f", {self.size[0]}x{self.size[1]}" if self.size else ", unresized"
+            what += f", {self.colormap}"
+        return (f"{what}; {self.clip:g} s clips at {self.sr} Hz, tail={self.tail}, "
+                f"{self.n_mels} mels, n_fft {self.n_fft}, hop {self.hop_length}")
+
+    def output_shape(self, n_mels: int, n_frames: int) -> Tuple[int, ...]:
+        """numpy shape of one output for a (n_mels, n_frames) spectrogram."""
+        if self.format == "npy":
+            return (n_mels, n_frames)
+        height, width = (self.size[1], self.size[0]) if self.size else (n_mels, n_frames)
+        return (height, width) if self.colormap == "gray" else (height, width, 3)
+
+
+def check_settings(settings: Settings) -> List[str]:
+    """Validate ``settings`` by converting one second of silence; ParameterError if bad.
+
+    Returns the warnings the conversion raised (e.g. empty mel filters).
+    """
+    if settings.format not in writers.FORMATS:
+        raise ParameterError(f"format={settings.format!r} must be "
+                             + " or ".join(repr(name) for name in writers.FORMATS))
+    if settings.format == "npy" and (settings.size is not None or settings.colormap != "gray"):
+        raise ParameterError("--size and --colormap apply to png output only")
+    if isinstance(settings.sr, bool) or not isinstance(settings.sr, int) or settings.sr < 1:
+        raise ParameterError(f"sr={settings.sr!r} must be a positive integer (Hz)")
+    if settings.res_type not in RES_TYPES:
+        raise ParameterError(f"res_type={settings.res_type!r} must be one of "
+                             f"{', '.join(RES_TYPES)}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y = np.zeros(settings.sr, dtype=np.float32)
+        parts = convert.split_clips(y, settings.sr, settings)
+        S = convert.spectrogram(parts[0].y if parts else y, settings.sr, settings)
+        writers.render(S, settings)
+    return sorted({str(w.message) for w in caught})
