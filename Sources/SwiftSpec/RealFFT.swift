@@ -11,7 +11,7 @@
 /// against 60), the two were even at 29 and 31 (1334, 2046), and Bluestein won beyond
 /// (998 = 2 x 499, 1022 = 2 x 7 x 73, 1998 = 2 x 27 x 37: 1.5-4x). The rule depends on the
 /// size alone, so every process picks the same algorithm, hence gets the same bits.
-public enum RealFFTAlgorithm: Sendable, Equatable {
+package enum RealFFTAlgorithm: Sendable, Equatable {
   /// FFTW's real-to-complex (or complex-to-real) plan, frame by frame: even sizes whose
   /// prime factors are at most 23.
   case fftwReal
@@ -27,7 +27,7 @@ public enum RealFFTAlgorithm: Sendable, Equatable {
   static let largestFFTWPrime = 23
 
   /// The algorithm for `size`-point frames.
-  public init(size: Int) {
+  package init(size: Int) {
     if largestPrimeFactor(of: size) > Self.largestFFTWPrime {
       self = .bluesteinPairs
     } else {

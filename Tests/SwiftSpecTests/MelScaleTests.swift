@@ -2,11 +2,11 @@
 //
 // Mel conversions and filter banks against librosa's float64 values and the spec
 // (librosa-semantics.md sections 7, 8 and 15).
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-@testable import SwiftSpec
 
 @Suite("Mel scale")
 struct MelScaleTests {

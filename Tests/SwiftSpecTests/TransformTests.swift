@@ -3,11 +3,11 @@
 // STFT and ISTFT against analytic results: the peak bin of a sine, the DC bin of a
 // constant, Parseval's identity per frame, the ISTFT round trip; and multi-threaded
 // results bit-identical to single-threaded ones.
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-@testable import SwiftSpec
 
 @Suite("STFT and ISTFT")
 struct TransformTests {
