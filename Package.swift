@@ -39,6 +39,10 @@ let package = Package(
         ]),
         // Unresolved symbols fail the build instead of the first dlopen.
         .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "defs"]),
+        // lld, not gold: gold left two Swift symbols that the C ABI module reaches through
+        // the GOT (SpectrogramError's type metadata and its Error conformance) in the
+        // dynamic symbol table despite exports.map (bound locally, but listed by nm -D).
+        .unsafeFlags(["-use-ld=lld"]),
         // Only swiftspec_* is exported (see exports.map).
         .unsafeFlags([
           "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/SwiftSpecCABI/exports.map",
