@@ -4,7 +4,10 @@ import PackageDescription
 
 // The unsafe flags (those SwiftPM forbids in a package used by version) are all on
 // SwiftSpecCABI, which only the C library product `swiftspec` contains, so a Swift
-// package can depend on the SwiftSpecKit product by version.
+// package can depend on the SwiftSpecKit product by version. Such a package links FFTW
+// itself (linkerSettings: [.linkedLibrary("fftw3"), .linkedLibrary("fftw3f")]): were the
+// SwiftSpec target to say so, libswiftspec.so would link the shared FFTW that -lfftw3
+// finds before the static one it needs.
 
 let package = Package(
   name: "swiftspec",
