@@ -18,7 +18,7 @@ public enum PadMode: Int32, Sendable, CaseIterable {
 /// cut from `pad(y[..<headEnd])`, frames touching the right pad from `pad(y[tailStart...])`,
 /// and the rest read `y` directly. numpy's reflect/symmetric padding of a short segment is
 /// periodic in that segment, so the tail frames can differ from padding the whole signal;
-/// this type reproduces that (librosa-semantics.md §4.2). A short signal is padded whole.
+/// this type reproduces that. A short signal is padded whole.
 package struct FrameLayout: Sendable, Equatable {
   package let signalLength: Int
   package let nFFT: Int

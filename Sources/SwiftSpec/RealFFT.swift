@@ -4,8 +4,8 @@
 ///
 /// FFTW's speed per point depends on the size's prime factors: it has codelets for radices
 /// up to 16, handles 17-23 well enough with its generic solver, and takes 5-30x a power of
-/// two's time per point with larger prime factors (1022, 1031, 2047, 4099, 8191:
-/// platform-notes.md, "FFT sizes"), where Bluestein's algorithm costs 3-8x at any size.
+/// two's time per point with larger prime factors (1022, 1031, 2047, 4099, 8191), where
+/// Bluestein's algorithm costs 3-8x at any size.
 /// Measured here (float, SIMD FFTW, per frame): FFTW ran faster up to 23 (1020, 1088, 1292,
 /// 3230 with 17 and 19: 3.3-17 us against 6.4-38 by Bluestein; 5313 = 3 x 7 x 11 x 23: 40
 /// against 60), the two were even at 29 and 31 (1334, 2046), and Bluestein won beyond

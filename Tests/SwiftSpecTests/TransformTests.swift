@@ -98,7 +98,7 @@ struct TransformTests {
     #expect(error <= 1e-10, "max error \(error)")
   }
 
-  @Test("istft output lengths (section 5): 22050 samples -> 44 frames -> 22016 back")
+  @Test("istft output lengths: 22050 samples -> 44 frames -> 22016 back")
   func istftLengths() throws {
     let frames = try FrameLayout(signalLength: 22050, nFFT: 2048, hopLength: 512, center: true,
                                  padMode: .constant).frameCount
