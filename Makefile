@@ -44,8 +44,8 @@ endif
 
 # `make build` links the SIMD FFTW when its build is complete, else Debian's libfftw3-dev.
 # Checked when the recipe runs (a recursive variable), so after fftw-simd when that ran.
-# GNU ld searches -L directories before its default ones for Package.swift's
-# -l:libfftw3f.a, and -Xcc -I makes the module map's fftw3.h the SIMD build's own.
+# The linker (lld, see Package.swift) searches -L directories before its default ones for
+# Package.swift's -l:libfftw3f.a, and -Xcc -I makes the module map's fftw3.h the SIMD build's own.
 # Each FFTW has its own SwiftPM scratch directory. SwiftPM does relink when -Xlinker flags
 # change, but a changed -Xcc recompiles every module, so one shared directory would
 # recompile everything at each switch; with two, both stay incremental.
