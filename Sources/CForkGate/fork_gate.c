@@ -7,6 +7,10 @@
 // for reading, and a pthread_atfork handler takes it for writing before fork(): the fork
 // waits until the calls in flight return (none of them needs the forking thread), and
 // the child starts with no call half done.
+//
+// This is the one lock that stays a pthread lock (the Swift mutexes are Synchronization's
+// Mutex): the atfork handlers take it in one callback and release it in another, which a
+// scoped withLock cannot express, and it must be reinitialised in the child.
 #define _GNU_SOURCE
 #include <pthread.h>
 

@@ -3,9 +3,10 @@
 // always-inline function, and instantiated three times: for baseline x86-64 (SSE2), for
 // AVX2 and for AVX-512, through per-function target attributes, so the library as a
 // whole still runs on any x86-64. The compiler vectorises each body across independent
-// outputs (bins, samples, frames of a block); with FMA contraction off (here and
-// -ffp-contract=off in Package.swift) and no fast-math, every lane performs the scalar
-// code's operations in the scalar code's order, hence identical bits at every level.
+// outputs (bins, samples, frames of a block); with FMA contraction off (the pragma below,
+// in this file itself so that no build flag is needed) and no fast-math, every lane
+// performs the scalar code's operations in the scalar code's order, hence identical bits
+// at every level.
 #pragma clang fp contract(off)
 
 #include "ckernels.h"
@@ -47,9 +48,11 @@ WINDOW_BODY(window_dd, double, double)
       }                                                                                 \
     }                                                                                   \
   }
-POWER_BODY(power_ff, float, float, sqrtf)
-POWER_BODY(power_df, double, float, sqrt)
-POWER_BODY(power_dd, double, double, sqrt)
+// The element-wise builtin is IEEE sqrt without errno (libm's sqrt sets errno for a
+// negative argument, which would keep the loop from vectorising).
+POWER_BODY(power_ff, float, float, __builtin_elementwise_sqrt)
+POWER_BODY(power_df, double, float, __builtin_elementwise_sqrt)
+POWER_BODY(power_dd, double, double, __builtin_elementwise_sqrt)
 
 // One filter at a time; the lanes are the frames of the block, each summed over the
 // filter's bins in order. A vector type keeps the sums in a register (an array of sums

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A floating-point type whose `log10` is evaluated in its own precision, as numpy does.
-public protocol DecibelScalar: BinaryFloatingPoint, SIMDScalar {
+package protocol DecibelScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
   /// Replaces each of the `count` values with its base-10 logarithm.
   static func log10(_ values: UnsafeMutablePointer<Self>, count: Int)
   /// `output[i] = Self(Double(10 * log10(max(floor, input[i]))) - refDB)` for
@@ -21,24 +21,24 @@ extension Float: DecibelScalar {
   /// summed as an odd series in float64 (truncation below 1e-10 relative, far under
   /// float32's 6e-8), so the result is the correctly rounded logarithm but in rare ties.
   /// Zero, subnormals, infinities and NaN take the same branch-free path via selects.
-  public static func log10(_ values: UnsafeMutablePointer<Float>, count: Int) {
+  package static func log10(_ values: UnsafeMutablePointer<Float>, count: Int) {
     sspec_log10_f(values, count)
   }
 
   /// One pass of the C kernel `sspec_db_f` (maximum, the `log10` above, scaling).
-  public static func decibels(_ input: UnsafePointer<Float>, count: Int, floor: Float,
+  package static func decibels(_ input: UnsafePointer<Float>, count: Int, floor: Float,
                               refDB: Double, into output: UnsafeMutablePointer<Float>) {
     sspec_db_f(input, output, count, floor, refDB)
   }
 }
 
 extension Double: DecibelScalar {
-  public static func log10(_ values: UnsafeMutablePointer<Double>, count: Int) {
+  package static func log10(_ values: UnsafeMutablePointer<Double>, count: Int) {
     for i in 0..<count { values[i] = Glibc.log10(values[i]) }
   }
 
   /// glibc's `log10`, which has no vector form giving the same bits.
-  public static func decibels(_ input: UnsafePointer<Double>, count: Int, floor: Double,
+  package static func decibels(_ input: UnsafePointer<Double>, count: Int, floor: Double,
                               refDB: Double, into output: UnsafeMutablePointer<Double>) {
     for i in 0..<count { output[i] = Glibc.log10(nanMaximum(floor, input[i])) }
     for i in 0..<count { output[i] = 10 * output[i] - refDB }
@@ -85,7 +85,7 @@ func nanMax<T: BinaryFloatingPoint>(_ values: UnsafePointer<T>, count: Int) -> T
 /// - Complexity: O(count).
 @_specialize(exported: true, where T == Float)
 @_specialize(exported: true, where T == Double)
-public func powerToDecibels<T: DecibelScalar>(
+package func powerToDecibels<T: DecibelScalar>(
   _ input: UnsafePointer<T>, count: Int, reference: DecibelReference, amin: Double,
   topDB: Double?, into output: UnsafeMutablePointer<T>
 ) {
@@ -109,70 +109,4 @@ public func powerToDecibels<T: DecibelScalar>(
       for i in 0..<count { output[i] = nanMaximum(output[i], threshold) }
     }
   }
-}
-
-/// The DCT matrix `[outputCount][n]` of `scipy.fft.dct(x, type:, norm:)`, so that
-/// `y = M x` gives the first `outputCount` coefficients.
-public enum DCTNorm: Int32, Sendable {
-  case backward = 0
-  case ortho = 1
-  case forward = 2
-}
-
-/// - Throws: `.invalidArgument` for a type outside 1...3, `n < 1`, or type 1 with n < 2.
-/// - Complexity: O(outputCount * n).
-public func dctMatrix(type: Int, norm: DCTNorm, n: Int, outputCount: Int)
-  throws(SpectrogramError) -> [Double]
-{
-  guard (1...3).contains(type) else {
-    throw .invalidArgument("dct_type=\(type) is not supported (1, 2 or 3)")
-  }
-  guard n >= 1, outputCount >= 0, outputCount <= n else {
-    throw .invalidArgument("DCT length n=\(n) must be positive and keep at most n coefficients")
-  }
-  guard type != 1 || n > 1 else {
-    throw .invalidArgument("DCT-I is not defined for length n=\(n) < 2")
-  }
-  var matrix = [Double](repeating: 0, count: try checkedProduct(outputCount, n))
-  let size = Double(n)
-  for k in 0..<outputCount {
-    for j in 0..<n {
-      var value: Double
-      switch type {
-      case 1:
-        // y_k = x_0 + (-1)^k x_{n-1} + 2 sum_{j=1}^{n-2} x_j cos(pi k j / (n-1))
-        let angle = Double.pi * Double((k * j) % (2 * (n - 1))) / Double(n - 1)
-        let edge = j == 0 || j == n - 1
-        value = (edge ? 1.0 : 2.0) * cos(angle)
-        switch norm {
-        case .backward: break
-        case .forward: value /= 2.0 * (size - 1)
-        case .ortho:
-          value /= (2.0 * (size - 1)).squareRoot()
-          if edge { value *= 2.0.squareRoot() }
-          if k == 0 || k == n - 1 { value /= 2.0.squareRoot() }
-        }
-      case 2:
-        // y_k = 2 sum_j x_j cos(pi k (2j+1) / (2n))
-        let angle = Double.pi * Double((k * (2 * j + 1)) % (4 * n)) / (2.0 * size)
-        value = 2.0 * cos(angle)
-        switch norm {
-        case .backward: break
-        case .forward: value /= 2.0 * size
-        case .ortho: value *= k == 0 ? (1.0 / (4.0 * size)).squareRoot() : (1.0 / (2.0 * size)).squareRoot()
-        }
-      default:
-        // y_k = x_0 + 2 sum_{j>=1} x_j cos(pi j (2k+1) / (2n))
-        let angle = Double.pi * Double((j * (2 * k + 1)) % (4 * n)) / (2.0 * size)
-        value = j == 0 ? 1.0 : 2.0 * cos(angle)
-        switch norm {
-        case .backward: break
-        case .forward: value /= 2.0 * size
-        case .ortho: value *= j == 0 ? (1.0 / size).squareRoot() : (1.0 / (2.0 * size)).squareRoot()
-        }
-      }
-      matrix[k * n + j] = value
-    }
-  }
-  return matrix
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,7 @@ public struct DecibelOptions: Sendable {
 @_specialize(exported: true, where S == Float, F == Double, O == Double)
 @_specialize(exported: true, where S == Double, F == Double, O == Float)
 @_specialize(exported: true, where S == Double, F == Double, O == Double)
-public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
+package func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,
   decibels: DecibelOptions?, into out: UnsafeMutablePointer<O>, threads: Int
@@ -70,7 +71,7 @@ public func computeMelSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: Decib
 }
 
 /// Throws unless `power`, the exponent of the magnitude, is positive and finite.
-public func checkPower(_ power: Double) throws(SpectrogramError) {
+package func checkPower(_ power: Double) throws(SpectrogramError) {
   guard power > 0, power.isFinite else {
     throw .invalidArgument("power=\(power) must be a positive number")
   }
@@ -160,7 +161,7 @@ func applyDecibels<O: DecibelScalar>(
 @_specialize(exported: true, where S == Float, F == Double, O == Double)
 @_specialize(exported: true, where S == Double, F == Double, O == Float)
 @_specialize(exported: true, where S == Double, F == Double, O == Double)
-public func computeMFCC<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
+package func computeMFCC<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScalar>(
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, power: Double, basis: UnsafePointer<O>, melCount: Int,
   decibels: DecibelOptions, dct: UnsafePointer<Double>, mfccCount: Int,
@@ -219,7 +220,7 @@ func computeMFCCInTwoPasses<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScal
   let packed = PackedMelBasis(basis: basis, melCount: melCount, bins: bins)
   let peaks = PeakTable<O>(count: rows)
 
-  // Calls body(transformer, row, block of frames, log-mel [mel][block]) for every block.
+  // Calls body(row, block of frames, log-mel [mel][block]) for every block of frames.
   func forEachLogMelBlock(
     _ body: (_ row: Int, _ frames: Range<Int>, _ logMel: UnsafeMutablePointer<O>) -> Void
   ) throws(SpectrogramError) {
@@ -267,27 +268,18 @@ func computeMFCCInTwoPasses<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScal
 }
 
 /// Per-row maxima merged from several threads (NaN wins, as numpy's max).
-private final class PeakTable<O: BinaryFloatingPoint>: @unchecked Sendable {
-  private var values: [O]
-  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+private final class PeakTable<O: BinaryFloatingPoint & Sendable>: Sendable {
+  private let values: Mutex<[O]>
 
   init(count: Int) {
-    values = Array(repeating: -O.infinity, count: count)
-    pthread_mutex_init(mutex, nil)
-  }
-
-  deinit {
-    pthread_mutex_destroy(mutex)
-    mutex.deallocate()
+    values = Mutex(Array(repeating: -O.infinity, count: count))
   }
 
   func merge(_ value: O, row: Int) {
-    pthread_mutex_lock(mutex)
-    values[row] = nanMaximum(values[row], value)
-    pthread_mutex_unlock(mutex)
+    values.withLock { $0[row] = nanMaximum($0[row], value) }
   }
 
-  subscript(row: Int) -> O { values[row] }
+  subscript(row: Int) -> O { values.withLock { $0[row] } }
 }
 
 /// `y[row][k][t] = sum_m dct[k][m] x[row][m][t]`, accumulated in float64.

@@ -18,16 +18,16 @@ public enum PadMode: Int32, Sendable, CaseIterable {
 /// cut from `pad(y[..<headEnd])`, frames touching the right pad from `pad(y[tailStart...])`,
 /// and the rest read `y` directly. numpy's reflect/symmetric padding of a short segment is
 /// periodic in that segment, so the tail frames can differ from padding the whole signal;
-/// this type reproduces that (librosa-semantics.md §4.2). A short signal is padded whole.
-public struct FrameLayout: Sendable, Equatable {
-  public let signalLength: Int
-  public let nFFT: Int
-  public let hopLength: Int
-  public let center: Bool
-  public let padMode: PadMode
-  public let frameCount: Int
+/// this type reproduces that. A short signal is padded whole.
+package struct FrameLayout: Sendable, Equatable {
+  package let signalLength: Int
+  package let nFFT: Int
+  package let hopLength: Int
+  package let center: Bool
+  package let padMode: PadMode
+  package let frameCount: Int
   /// Left padding: `nFFT / 2` when centred, else 0. Frame `t` starts at `t * hop - padLeft`.
-  public let padLeft: Int
+  package let padLeft: Int
   /// Segments whose own padding feeds the frames that leave the signal.
   let headSegmentEnd: Int
   let tailSegmentStart: Int
@@ -35,7 +35,7 @@ public struct FrameLayout: Sendable, Equatable {
 
   /// - Throws: `.inputTooShort` when no frame fits, `.invalidArgument` for non-positive
   ///   sizes or a mode that cannot pad an empty signal.
-  public init(signalLength: Int, nFFT: Int, hopLength: Int, center: Bool, padMode: PadMode)
+  package init(signalLength: Int, nFFT: Int, hopLength: Int, center: Bool, padMode: PadMode)
     throws(SpectrogramError)
   {
     guard nFFT > 0 else { throw .invalidArgument("n_fft=\(nFFT) must be a positive integer") }
@@ -82,11 +82,11 @@ public struct FrameLayout: Sendable, Equatable {
 
   /// The frame's first sample index in the signal (negative inside the left pad).
   @inlinable
-  public func frameStart(_ frame: Int) -> Int { frame * hopLength - padLeft }
+  package func frameStart(_ frame: Int) -> Int { frame * hopLength - padLeft }
 
   /// Whether frame `frame` lies wholly inside the signal (read without padding).
   @inlinable
-  public func isInterior(_ frame: Int) -> Bool {
+  package func isInterior(_ frame: Int) -> Bool {
     let start = frameStart(frame)
     return start >= 0 && start + nFFT <= signalLength
   }

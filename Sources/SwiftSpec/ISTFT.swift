@@ -4,7 +4,7 @@
 ///
 /// Without `length`: `nFFT + hop * (frames - 1)`, less `2 * (nFFT / 2)` when centred.
 /// With `length`, only the frames that reach it are used.
-public func istftGeometry(frames: Int, nFFT: Int, hopLength: Int, center: Bool, length: Int?)
+package func istftGeometry(frames: Int, nFFT: Int, hopLength: Int, center: Bool, length: Int?)
   throws(SpectrogramError) -> (framesUsed: Int, outputLength: Int)
 {
   guard nFFT > 0 else { throw .invalidArgument("n_fft=\(nFFT) must be a positive integer") }
@@ -40,7 +40,7 @@ public func istftGeometry(frames: Int, nFFT: Int, hopLength: Int, center: Bool, 
 ///   - output: `rows * outputLength` values (see `istftGeometry`).
 @_specialize(exported: true, where C == Float)
 @_specialize(exported: true, where C == Double)
-public func computeISTFT<C: BinaryFloatingPoint>(
+package func computeISTFT<C: BinaryFloatingPoint>(
   _ input: UnsafePointer<C>, rows: Int, frames: Int, bins: Int, nFFT: Int, hopLength: Int,
   window: [Double], center: Bool, length: Int?, into output: UnsafeMutablePointer<C>,
   threads: Int

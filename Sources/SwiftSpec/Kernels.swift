@@ -7,7 +7,7 @@ import CKernels
 // identical bits. Type combinations without a C kernel run the same arithmetic in Swift.
 
 /// The SIMD level of the kernels: "baseline", "avx2" or "avx512".
-public var simdLevelName: UnsafePointer<CChar> { sspec_simd_level_name() }
+package var simdLevelName: UnsafePointer<CChar> { sspec_simd_level_name() }
 
 @inline(__always)
 private func cast<T, U>(_ pointer: UnsafePointer<T>, to _: U.Type) -> UnsafePointer<U> {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The number of online CPUs (at least 1).
-public var onlineCPUCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+package var onlineCPUCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
 private final class ThreadBody: @unchecked Sendable {
   let run: () -> Void
@@ -17,38 +18,33 @@ private final class ThreadBody: @unchecked Sendable {
 /// Threads take pieces as they go instead of a fixed share each, so a thread slowed down
 /// (a shared VM's other tenants, an interrupt) does not leave the others idle at the end.
 /// Piece boundaries depend only on `count`, `threads` and `minimumChunk`, never on timing.
-public final class WorkQueue: @unchecked Sendable {
+package final class WorkQueue: Sendable {
+  private struct Progress {
+    var cursor = 0
+    var cancelled = false
+  }
+
   private let count: Int
   private let pieceSize: Int
-  private var cursor = 0
-  private var cancelled = false
-  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let progress = Mutex(Progress())
 
   init(count: Int, pieceSize: Int) {
     self.count = count
     self.pieceSize = pieceSize
-    pthread_mutex_init(mutex, nil)
-  }
-
-  deinit {
-    pthread_mutex_destroy(mutex)
-    mutex.deallocate()
   }
 
   /// The next piece, or nil when the work is done or cancelled.
-  public func next() -> Range<Int>? {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    guard !cancelled, cursor < count else { return nil }
-    let start = cursor
-    cursor += min(pieceSize, count - start)
-    return start..<cursor
+  package func next() -> Range<Int>? {
+    progress.withLock { progress in
+      guard !progress.cancelled, progress.cursor < count else { return nil }
+      let start = progress.cursor
+      progress.cursor += min(pieceSize, count - start)
+      return start..<progress.cursor
+    }
   }
 
   func cancel() {
-    pthread_mutex_lock(mutex)
-    cancelled = true
-    pthread_mutex_unlock(mutex)
+    progress.withLock { $0.cancelled = true }
   }
 }
 
@@ -64,7 +60,7 @@ private let piecesPerThread = 8
 /// Runs inline, with the whole range as one piece, when one thread suffices or a
 /// thread cannot be created. Rethrows the first error a worker throws, after every
 /// worker has finished (the queue hands out no piece after an error).
-public func parallelWork(
+package func parallelWork(
   count: Int, threads: Int, minimumChunk: Int = 1,
   _ worker: (WorkQueue) throws(SpectrogramError) -> Void
 ) throws(SpectrogramError) {
@@ -113,7 +109,7 @@ public func parallelWork(
 
 /// Runs `body` on every piece of `0..<count` (see `parallelWork`), on up to `threads`
 /// threads; `body` must not depend on how the range is cut.
-public func parallelChunks(
+package func parallelChunks(
   count: Int, threads: Int, minimumChunk: Int = 1,
   _ body: (Range<Int>) throws(SpectrogramError) -> Void
 ) throws(SpectrogramError) {

@@ -12,7 +12,7 @@
 @_specialize(exported: true, where S == Float, F == Double, O == Double)
 @_specialize(exported: true, where S == Double, F == Double, O == Float)
 @_specialize(exported: true, where S == Double, F == Double, O == Double)
-public func computePowerSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingPoint>(
+package func computePowerSpectrogram<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingPoint>(
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, power: Double, into out: UnsafeMutablePointer<O>, threads: Int
 ) throws(SpectrogramError) {

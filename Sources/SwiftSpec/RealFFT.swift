@@ -4,14 +4,14 @@
 ///
 /// FFTW's speed per point depends on the size's prime factors: it has codelets for radices
 /// up to 16, handles 17-23 well enough with its generic solver, and takes 5-30x a power of
-/// two's time per point with larger prime factors (1022, 1031, 2047, 4099, 8191:
-/// platform-notes.md, "FFT sizes"), where Bluestein's algorithm costs 3-8x at any size.
+/// two's time per point with larger prime factors (1022, 1031, 2047, 4099, 8191), where
+/// Bluestein's algorithm costs 3-8x at any size.
 /// Measured here (float, SIMD FFTW, per frame): FFTW ran faster up to 23 (1020, 1088, 1292,
 /// 3230 with 17 and 19: 3.3-17 us against 6.4-38 by Bluestein; 5313 = 3 x 7 x 11 x 23: 40
 /// against 60), the two were even at 29 and 31 (1334, 2046), and Bluestein won beyond
 /// (998 = 2 x 499, 1022 = 2 x 7 x 73, 1998 = 2 x 27 x 37: 1.5-4x). The rule depends on the
 /// size alone, so every process picks the same algorithm, hence gets the same bits.
-public enum RealFFTAlgorithm: Sendable, Equatable {
+package enum RealFFTAlgorithm: Sendable, Equatable {
   /// FFTW's real-to-complex (or complex-to-real) plan, frame by frame: even sizes whose
   /// prime factors are at most 23.
   case fftwReal
@@ -27,7 +27,7 @@ public enum RealFFTAlgorithm: Sendable, Equatable {
   static let largestFFTWPrime = 23
 
   /// The algorithm for `size`-point frames.
-  public init(size: Int) {
+  package init(size: Int) {
     if largestPrimeFactor(of: size) > Self.largestFFTWPrime {
       self = .bluesteinPairs
     } else {

@@ -42,7 +42,7 @@ public struct AnalysisParameters: Sendable {
   /// The number of frequency bins, `nFFT / 2 + 1`.
   public var binCount: Int { nFFT / 2 + 1 }
 
-  public func layout(signalLength: Int) throws(SpectrogramError) -> FrameLayout {
+  package func layout(signalLength: Int) throws(SpectrogramError) -> FrameLayout {
     try FrameLayout(signalLength: signalLength, nFFT: nFFT, hopLength: hopLength,
                     center: center, padMode: padMode)
   }
@@ -162,7 +162,7 @@ func forEachFrame<F: FFTScalar>(
 @_specialize(exported: true, where S == Float, F == Double, O == Double)
 @_specialize(exported: true, where S == Double, F == Double, O == Float)
 @_specialize(exported: true, where S == Double, F == Double, O == Double)
-public func computeSTFT<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingPoint>(
+package func computeSTFT<S: BinaryFloatingPoint, F: FFTScalar, O: BinaryFloatingPoint>(
   _ signal: UnsafePointer<S>, rows: Int, signalLength: Int, parameters: AnalysisParameters,
   fft: F.Type, into out: UnsafeMutablePointer<O>, threads: Int
 ) throws(SpectrogramError) {

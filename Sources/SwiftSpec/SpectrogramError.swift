@@ -24,7 +24,7 @@ public enum SpectrogramError: Error, Equatable, Sendable {
 
 /// Multiplies sizes, throwing instead of trapping on overflow.
 @inlinable
-public func checkedProduct(_ factors: Int...) throws(SpectrogramError) -> Int {
+package func checkedProduct(_ factors: Int...) throws(SpectrogramError) -> Int {
   var result = 1
   for factor in factors {
     guard factor >= 0 else { throw .invalidArgument("negative size \(factor)") }

@@ -74,7 +74,7 @@ extension WindowKind {
 /// zero of an odd difference goes on the right.
 ///
 /// - Throws: `.invalidArgument` if the window is longer than `size`.
-public func padCenter(_ window: [Double], size: Int) throws(SpectrogramError) -> [Double] {
+package func padCenter(_ window: [Double], size: Int) throws(SpectrogramError) -> [Double] {
   guard window.count <= size else {
     throw .invalidArgument("Target size (\(size)) must be at least input size (\(window.count))")
   }

@@ -154,11 +154,27 @@ func finiteWindow(_ window: UnsafePointer<Double>?, count: Int) throws(Spectrogr
   return values
 }
 
-/// Throws `.nonFiniteInput` (audio) or `.invalidArgument` unless every value is finite.
+/// The inputs whose values `checkFinite` scans.
+enum ScannedInput {
+  /// Audio: a non-finite sample has its own status code, SWIFTSPEC_ERR_NON_FINITE_INPUT.
+  case audio
+  /// A mel filter bank: a non-finite weight is an invalid argument.
+  case melBasis
+
+  /// The error for a non-finite value in this input.
+  var nonFiniteError: SpectrogramError {
+    switch self {
+    case .audio: .nonFiniteInput
+    case .melBasis: .invalidArgument("mel_basis is not finite everywhere")
+    }
+  }
+}
+
+/// Throws `input.nonFiniteError` unless every value is finite.
 ///
 /// A batch of audio is scanned on `threads` threads: done on one, this pass over the
 /// whole input would be the serial part that keeps two threads from running twice as fast.
-func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, what: String,
+func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, input: ScannedInput,
                  threads: Int = 1) throws(SpectrogramError)
 {
   try parallelChunks(count: count, threads: threads, minimumChunk: 1 << 18) {
@@ -170,10 +186,7 @@ func checkFinite(_ data: UnsafeRawPointer, type: SampleType, count: Int, what: S
     case .float64:
       finite = allFinite(data.assumingMemoryBound(to: Double.self) + piece.lowerBound, piece.count)
     }
-    guard finite else {
-      if what == "Audio buffer" { throw .nonFiniteInput }
-      throw .invalidArgument("\(what) is not finite everywhere")
-    }
+    guard finite else { throw input.nonFiniteError }
   }
 }
 

@@ -435,7 +435,7 @@ struct AnalysisRequest {
     threads = try threadCount(nThreads)
     let count = try checkedProduct(rows, signalLength)
     self.input = try rawInput(input, bytes: try checkedProduct(count, inputType.byteSize))
-    try checkFinite(self.input, type: inputType, count: count, what: "Audio buffer",
+    try checkFinite(self.input, type: inputType, count: count, input: .audio,
                     threads: threads)
     frameCount = try parameters.layout(signalLength: signalLength).frameCount
   }
@@ -483,7 +483,7 @@ struct MelRequest {
     melCount = try size(nMels, "n_mels")
     let count = try checkedProduct(melCount, request.parameters.binCount)
     self.basis = try rawInput(basis, bytes: try checkedProduct(count, request.outputType.byteSize))
-    try checkFinite(self.basis, type: request.outputType, count: count, what: "mel_basis")
+    try checkFinite(self.basis, type: request.outputType, count: count, input: .melBasis)
   }
 
   func outputCount(rowsOf perFrame: Int) throws(SpectrogramError) -> Int {

@@ -4,12 +4,12 @@
 // documented status code is returned by some call (SWIFTSPEC_ERR_INTERNAL has no trigger:
 // it is reserved for failures that cannot happen by construction), errors write nothing,
 // and strerror covers every code.
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSwiftSpec
 import SwiftSpecCABI
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 private func code(_ value: Int) -> Int32 { Int32(value) }
 

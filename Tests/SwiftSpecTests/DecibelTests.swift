@@ -2,11 +2,11 @@
 //
 // power_to_db against 10*log10 of known powers, NaN propagation and the top_db floor;
 // the DCT matrices against their definitions (scipy.fft.dct) and orthogonality.
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-@testable import SwiftSpec
 
 @Suite("Decibels")
 struct DecibelTests {

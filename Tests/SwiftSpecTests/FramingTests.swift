@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// Frame counts against librosa-semantics.md section 4.1, and numpy.pad semantics of the
+// Frame counts against librosa.stft's (centred and not), and numpy.pad semantics of the
 // padded frames on tiny arrays (expected values computed by hand from numpy's rules).
 import Testing
 @testable import SwiftSpec
 
 @Suite("Framing")
 struct FramingTests {
-  /// section 4.1: centred 1 + (L + 2*(n_fft//2) - n_fft) // hop, else 1 + (L - n_fft) // hop.
+  /// librosa.stft's frame count: centred 1 + (L + 2*(n_fft//2) - n_fft) // hop,
+  /// else 1 + (L - n_fft) // hop.
   static func expectedFrames(_ length: Int, _ nFFT: Int, _ hop: Int, _ center: Bool) -> Int {
     center ? 1 + (length + 2 * (nFFT / 2) - nFFT) / hop : 1 + (length - nFFT) / hop
   }
 
-  @Test("frame counts follow section 4.1 (center/no center, odd/even n_fft)",
+  @Test("frame counts follow librosa.stft (center/no center, odd/even n_fft)",
         arguments: [(2048, 512), (2048, 2048), (512, 128), (511, 128), (400, 160), (63, 7),
                     (8, 1), (1, 1), (3, 5)])
   func frameCounts(nFFT: Int, hop: Int) throws {
@@ -28,7 +29,7 @@ struct FramingTests {
     }
   }
 
-  @Test("short signals, centred (section 15): L=1 -> 1, 1023 -> 2, 2047 -> 4 frames")
+  @Test("short signals, centred: L=1 -> 1, 1023 -> 2, 2047 -> 4 frames")
   func shortCentred() throws {
     for (length, frames) in [(1, 1), (1023, 2), (2047, 4), (0, 1)] {
       let layout = try FrameLayout(signalLength: length, nFFT: 2048, hopLength: 512,

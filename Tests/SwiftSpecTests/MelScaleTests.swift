@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// Mel conversions and filter banks against librosa's float64 values and the spec
-// (librosa-semantics.md sections 7, 8 and 15).
+// Mel conversions and filter banks against librosa's float64 values and its definitions
+// (mel_frequencies, fft_frequencies, filters.mel).
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-@testable import SwiftSpec
 
 @Suite("Mel scale")
 struct MelScaleTests {
@@ -67,7 +67,7 @@ struct MelScaleTests {
     #expect(MelScale.fftFrequencies(sampleRate: 8000, nFFT: 255).count == 128)
   }
 
-  @Test("filter bank shape and empty rows: sr 16000, n_fft 512, 256 mels (section 15)")
+  @Test("filter bank shape and empty rows: sr 16000, n_fft 512, 256 mels")
   func emptyFilters() throws {
     for dtype in [true, false] {
       let bank = dtype

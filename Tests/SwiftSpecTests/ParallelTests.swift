@@ -1,28 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import Glibc
 import SwiftSpec
+import Synchronization
 import Testing
 
 /// Counts visits per index from several threads.
-private final class VisitCounter: @unchecked Sendable {
-  private var counts: [Int]
-  private var pieces: [Range<Int>] = []
-  private var mutex = pthread_mutex_t()
+private final class VisitCounter: Sendable {
+  private struct Visits {
+    var counts: [Int]
+    var pieces: [Range<Int>] = []
+  }
+
+  private let state: Mutex<Visits>
 
   init(count: Int) {
-    counts = Array(repeating: 0, count: count)
-    pthread_mutex_init(&mutex, nil)
+    state = Mutex(Visits(counts: Array(repeating: 0, count: count)))
   }
 
   func visit(_ piece: Range<Int>) {
-    pthread_mutex_lock(&mutex)
-    for i in piece { counts[i] += 1 }
-    pieces.append(piece)
-    pthread_mutex_unlock(&mutex)
+    state.withLock { state in
+      for i in piece { state.counts[i] += 1 }
+      state.pieces.append(piece)
+    }
   }
 
-  var visits: [Int] { counts }
-  var sortedPieces: [Range<Int>] { pieces.sorted { $0.lowerBound < $1.lowerBound } }
+  var visits: [Int] { state.withLock { $0.counts } }
+  var sortedPieces: [Range<Int>] {
+    state.withLock { $0.pieces }.sorted { $0.lowerBound < $1.lowerBound }
+  }
 }
 
 @Suite("Parallel work queue")
@@ -73,14 +78,8 @@ struct ParallelTests {
   }
 }
 
-private final class VisitCounterOfPieces: @unchecked Sendable {
-  private var pieces: [Range<Int>] = []
-  private var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
-  func record(_ piece: Range<Int>) {
-    pthread_mutex_lock(&mutex)
-    pieces.append(piece)
-    pthread_mutex_unlock(&mutex)
-  }
-  var all: [Range<Int>] { pieces }
+private final class VisitCounterOfPieces: Sendable {
+  private let pieces = Mutex<[Range<Int>]>([])
+  func record(_ piece: Range<Int>) { pieces.withLock { $0.append(piece) } }
+  var all: [Range<Int>] { pieces.withLock { $0 } }
 }

@@ -3,11 +3,11 @@
 // The FFT layer against the DFT's definition, summed directly in float64: each algorithm's
 // sizes (even and odd smooth sizes, primes, 2 x prime), forward and inverse, one frame or a pair of frames
 // of very different loudness, in both precisions.
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-@testable import SwiftSpec
 
 @Suite("FFT layer")
 struct RealFFTTests {

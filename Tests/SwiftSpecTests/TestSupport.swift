@@ -2,10 +2,10 @@
 //
 // Helpers shared by the unit tests: a seeded generator and array wrappers around the
 // pointer-based kernels.
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import SwiftSpec
 
 /// A small deterministic generator (SplitMix64): every run sees the same "noise".
 struct SeededGenerator: RandomNumberGenerator {

@@ -3,11 +3,11 @@
 // STFT and ISTFT against analytic results: the peak bin of a sine, the DC bin of a
 // constant, Parseval's identity per frame, the ISTFT round trip; and multi-threaded
 // results bit-identical to single-threaded ones.
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-@testable import SwiftSpec
 
 @Suite("STFT and ISTFT")
 struct TransformTests {
@@ -98,7 +98,7 @@ struct TransformTests {
     #expect(error <= 1e-10, "max error \(error)")
   }
 
-  @Test("istft output lengths (section 5): 22050 samples -> 44 frames -> 22016 back")
+  @Test("istft output lengths: 22050 samples -> 44 frames -> 22016 back")
   func istftLengths() throws {
     let frames = try FrameLayout(signalLength: 22050, nFFT: 2048, hopLength: 512, center: true,
                                  padMode: .constant).frameCount

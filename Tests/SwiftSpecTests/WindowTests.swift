@@ -2,11 +2,11 @@
 //
 // Windows against closed forms and scipy.signal.get_window's float64 values, and
 // librosa's pad_center.
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-@testable import SwiftSpec
 
 @Suite("Windows")
 struct WindowTests {

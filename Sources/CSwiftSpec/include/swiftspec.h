@@ -181,8 +181,8 @@ int32_t swiftspec_stft(const void *in, int32_t in_dtype, int64_t n_rows,
 
 /* Inverse STFT (librosa.istft) of n_rows matrices [n_frames][n_bins] complex of dtype
  * `dtype` (n_bins <= n_fft/2+1 are used; missing bins are zero). window: n_fft doubles,
- * centred. window_sumsquare: the squared un-padded window's envelope is computed
- * internally from `window`. length < 0 means "natural length". Writes
+ * centred. The window's squared envelope (librosa's window_sumsquare) is computed
+ * internally from these n_fft samples. length < 0 means "natural length". Writes
  * [n_rows][n_out] samples of `dtype`, where n_out is given by swiftspec_istft_length. */
 int32_t swiftspec_istft_length(int64_t n_frames, int64_t n_fft, int64_t hop_length,
                                int32_t center, int64_t length, int64_t *n_out);
