@@ -42,10 +42,7 @@ def set_num_threads(n: Optional[int]) -> None:
         inside a child process of a fork or of multiprocessing).
     """
     global _explicit
-    if n is not None:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ParameterError(f"n_threads={n!r} must be a positive integer or None")
-    _explicit = n
+    _explicit = _checked(n)
 
 
 def get_num_threads() -> int:
@@ -64,8 +61,15 @@ def _in_spawned_child() -> bool:
 
 def resolve(n_threads: Optional[int]) -> int:
     """The thread count for one call: ``n_threads`` if given, else the default."""
+    n_threads = _checked(n_threads)
     if n_threads is None:
         return min(get_num_threads(), 1024)  # set_num_threads accepts any size
-    if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
-        raise ParameterError(f"n_threads={n_threads!r} must be a positive integer or None")
     return min(n_threads, 1024)
+
+
+def _checked(n_threads: Optional[int]) -> Optional[int]:
+    """``n_threads`` if it is None or a positive int, else ParameterError naming it."""
+    if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)
+                                  or n_threads < 1):
+        raise ParameterError(f"n_threads={n_threads!r} must be a positive integer or None")
+    return n_threads

@@ -16,7 +16,7 @@ def valid_audio(y: object, *, finite: bool = True) -> bool:
     """Raise ParameterError unless ``y`` is a finite floating-point ndarray, ndim >= 1.
 
     ``finite=False`` skips the scan for NaN and infinity, for callers whose native call
-    checks it anyway (see ``spectrum._Analysis.run``).
+    checks it anyway (see ``_analysis.Analysis.run``).
     """
     # librosa's messages, followed by what was given.
     if not isinstance(y, np.ndarray):
@@ -75,6 +75,14 @@ def finite_positive(value: object, name: str) -> float:
     ):
         raise ParameterError(f"{name}={value!r} must be a positive finite number")
     return float(value)
+
+
+def check_sample_rate(value: Any, name: str = "sr") -> None:
+    """ParameterError naming ``value`` unless it is a positive, finite sampling rate."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+        0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
+    ):
+        raise ParameterError(f"{name}={value!r} must be a positive, finite number (Hz)")
 
 
 def finite_real(value: Any, name: str) -> float:

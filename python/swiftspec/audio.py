@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Optional, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
-from ._validate import valid_audio
+from ._validate import check_sample_rate, valid_audio
 from .exceptions import ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (soundfile is optional)
@@ -49,11 +49,6 @@ def _require(module: str, feature: str, extra: str) -> ModuleType:
 def _is_real(value: object) -> bool:
     return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
         value, (bool, np.bool_))
-
-
-def _check_rate(value: Any, name: str) -> None:
-    if not _is_real(value) or not (0 < value < np.inf):
-        raise ParameterError(f"{name}={value!r} must be a positive, finite number (Hz)")
 
 
 def _check_res_type(res_type: str) -> None:
@@ -130,7 +125,7 @@ def load(path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile],
     samplerate methods are not available.
     """
     if sr is not None:
-        _check_rate(sr, "sr")
+        check_sample_rate(sr, "sr")
         _check_res_type(res_type)
     if not _is_real(offset) or not np.isfinite(offset):
         raise ParameterError(f"offset={offset!r} must be a finite number of seconds")
@@ -229,8 +224,8 @@ def resample(y: np.ndarray, *, orig_sr: float, target_sr: float, res_type: str =
         When soxr (or scipy, for the scipy methods) is not installed.
     """
     valid_audio(y)
-    _check_rate(orig_sr, "orig_sr")
-    _check_rate(target_sr, "target_sr")
+    check_sample_rate(orig_sr, "orig_sr")
+    check_sample_rate(target_sr, "target_sr")
     _check_res_type(res_type)
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not (
         -y.ndim <= axis < y.ndim

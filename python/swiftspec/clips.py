@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._typing import SizeSpec
+from ._validate import check_sample_rate
 from .exceptions import ParameterError
 from .feature import melspectrogram
 from .spectrum import power_to_db
@@ -109,8 +110,7 @@ def split(y: np.ndarray, *, sr: float, duration: float = 5.0, hop: Optional[floa
     if not isinstance(y, np.ndarray) or y.ndim < 1:
         raise ParameterError(f"y must be a numpy array with at least one axis, given "
                              f"{type(y).__name__} {getattr(y, 'shape', '')}".rstrip())
-    if isinstance(sr, bool) or not isinstance(sr, numbers.Real) or not 0 < sr < np.inf:
-        raise ParameterError(f"sr={sr!r} must be a positive, finite number (Hz)")
+    check_sample_rate(sr)
     duration = _positive_seconds(duration, "duration")
     hop = duration if hop is None else _positive_seconds(hop, "hop")
     if tail not in TAILS:

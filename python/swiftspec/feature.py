@@ -10,38 +10,41 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _ffi
-from ._plans import PlanCache, typed
+from ._analysis import Analysis
+from ._parameter_cache import ParameterCache, typed
 from ._typing import DbRef, WindowSpec
+from ._validate import finite_positive
 from .exceptions import ParameterError
 from .filters import mel_basis, warn_empty_filters
-from .spectrum import _Analysis, power_to_db
+from .spectrum import power_to_db
 
 __all__ = ["melspectrogram", "mfcc"]
 
 _AMIN = 1e-10  # power_to_db's default, which mfcc uses
 
 
-class _MelPlan(NamedTuple):
+class _MelProjection(NamedTuple):
     """The engine's mel basis and output type for one parameter set."""
 
     basis: np.ndarray  # C-contiguous, of out_dtype
-    basis_pointer: int  # (valid while this plan holds the basis)
+    basis_pointer: int  # (valid while this tuple holds the basis)
     n_mels: int
     out_dtype: np.dtype
     out_dtype_code: int
     has_empty_filters: bool
 
 
-_mel_plans: PlanCache[_MelPlan] = PlanCache()
+_mel_projections: ParameterCache[_MelProjection] = ParameterCache()
 
 
-def _mel_plan(analysis: _Analysis, sr: float, mel_kwargs: Dict[str, Any]) -> _MelPlan:
+def _mel_projection(analysis: Analysis, sr: float,
+                    mel_kwargs: Dict[str, Any]) -> _MelProjection:
     """The basis and output type for ``analysis`` (its n_fft and audio type) and these
     arguments, cached per argument set; raises for invalid mel arguments."""
     rows_dtype = analysis.framing.rows_dtype
     key = typed(analysis.n_fft, rows_dtype, sr, *mel_kwargs, *mel_kwargs.values())
     try:
-        return _mel_plans[key]
+        return _mel_projections[key]
     except (KeyError, TypeError):  # not cached, or an unhashable argument
         pass
     basis, has_empty_filters = mel_basis(sr=sr, n_fft=analysis.n_fft, **mel_kwargs)
@@ -53,36 +56,34 @@ def _mel_plan(analysis: _Analysis, sr: float, mel_kwargs: Dict[str, Any]) -> _Me
     if out_dtype not in (np.float32, np.float64):
         out_dtype = np.dtype(np.float64)
     basis = np.ascontiguousarray(basis, dtype=out_dtype)
-    plan = _MelPlan(basis, _ffi.pointer(basis), basis.shape[0], np.dtype(out_dtype),
-                    _ffi.dtype_code(out_dtype), has_empty_filters)
-    _mel_plans.put(key, plan)
-    return plan
+    projection = _MelProjection(basis, _ffi.pointer(basis), basis.shape[0],
+                                np.dtype(out_dtype), _ffi.dtype_code(out_dtype),
+                                has_empty_filters)
+    _mel_projections.put(key, projection)
+    return projection
 
 
 def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
                hop_length: Optional[int], win_length: Optional[int], window: WindowSpec,
                center: bool, pad_mode: str, power: float, precision: str,
                n_threads: Optional[int],
-               mel_kwargs: Dict[str, Any]) -> Tuple[_Analysis, _MelPlan]:
-    """Validate a y-based call; return the analysis and the mel plan."""
+               mel_kwargs: Dict[str, Any]) -> Tuple[Analysis, _MelProjection]:
+    """Validate a y-based call; return the analysis and the mel projection."""
     if y is None:
         raise ParameterError("Input signal must be provided to compute a spectrogram "
                              "(y=None and S=None)")
     if n_fft is None:
         raise ParameterError(f"Unable to compute spectrogram with n_fft={n_fft}")
-    if isinstance(power, bool) or not isinstance(power, (int, float, np.number)) or not (
-        0 < power < np.inf
-    ):
-        raise ParameterError(f"power={power!r} must be a positive finite number")
-    analysis = _Analysis(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                         window=window, center=center, pad_mode=pad_mode, precision=precision,
-                         n_threads=n_threads, caller="swiftspec.feature.melspectrogram",
-                         stacklevel=4)
-    plan = _mel_plan(analysis, sr, mel_kwargs)
-    if plan.has_empty_filters:
+    finite_positive(power, "power")
+    analysis = Analysis(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                        window=window, center=center, pad_mode=pad_mode, precision=precision,
+                        n_threads=n_threads, caller="swiftspec.feature.melspectrogram",
+                        stacklevel=4)
+    projection = _mel_projection(analysis, sr, mel_kwargs)
+    if projection.has_empty_filters:
         warn_empty_filters(stacklevel=3)  # librosa warns on every call
-    analysis.check_fast(plan.out_dtype)
-    return analysis, plan
+    analysis.check_fast(projection.out_dtype)
+    return analysis, projection
 
 
 def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
@@ -137,16 +138,18 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         if has_empty_filters:
             warn_empty_filters(stacklevel=2)
         return np.einsum("...ft,mf->...mt", S, basis, optimize=True)
-    analysis, plan = _mel_setup(y, sr, n_fft, hop_length, win_length, window, center,
-                                pad_mode, power, precision, n_threads, kwargs)
-    return _run_melspectrogram(analysis, plan, power)
+    analysis, projection = _mel_setup(y, sr, n_fft, hop_length, win_length, window, center,
+                                      pad_mode, power, precision, n_threads, kwargs)
+    return _run_melspectrogram(analysis, projection, power)
 
 
-def _run_melspectrogram(analysis: _Analysis, plan: _MelPlan, power: float) -> np.ndarray:
-    out = np.empty(analysis.lead_shape + (plan.n_mels, analysis.n_frames),
-                   dtype=plan.out_dtype)
-    analysis.run("swiftspec_melspectrogram", float(power), plan.basis_pointer, plan.n_mels,
-                 _ffi.pointer(out), plan.out_dtype_code, out.size, analysis.n_threads)
+def _run_melspectrogram(analysis: Analysis, projection: _MelProjection,
+                        power: float) -> np.ndarray:
+    out = np.empty(analysis.lead_shape + (projection.n_mels, analysis.n_frames),
+                   dtype=projection.out_dtype)
+    analysis.run("swiftspec_melspectrogram", float(power), projection.basis_pointer,
+                 projection.n_mels, _ffi.pointer(out), projection.out_dtype_code, out.size,
+                 analysis.n_threads)
     return out
 
 
@@ -215,7 +218,7 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         stft_args.setdefault("n_fft", 2048)
         stft_args.setdefault("hop_length", 512)
         power = stft_args.get("power", 2.0)
-        analysis, plan = _mel_setup(
+        analysis, projection = _mel_setup(
             y, sr, stft_args["n_fft"], stft_args["hop_length"], stft_args.get("win_length"),
             stft_args.get("window", "hann"), stft_args.get("center", True),
             stft_args.get("pad_mode", "constant"), power, precision, n_threads,
@@ -223,7 +226,7 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         if top_db is not None and top_db < 0:  # (after the mel arguments, as librosa)
             raise ParameterError(f"top_db must be non-negative (top_db={top_db!r})")
         if not _is_unit_ref(ref):  # the fused engine's reference is 1
-            S = power_to_db(_run_melspectrogram(analysis, plan, power), ref=ref,
+            S = power_to_db(_run_melspectrogram(analysis, projection, power), ref=ref,
                             top_db=top_db, n_threads=n_threads)
     if S is not None:
         S = np.asarray(S)
@@ -231,15 +234,16 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         matrix, _ = _dct_matrix(dct_type, norm, S.shape[-2], n_out)
         M = np.matmul(matrix, S.astype(np.float64)).astype(S.dtype, copy=False)
     else:
-        n_mels = plan.n_mels
+        n_mels = projection.n_mels
         n_out = len(range(n_mels)[:n_mfcc])
         # (matrix stays referenced while the engine reads it through matrix_pointer)
         matrix, matrix_pointer = _dct_matrix(dct_type, norm, n_mels, n_out)
-        M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames), dtype=plan.out_dtype)
-        analysis.run("swiftspec_mfcc", float(power), plan.basis_pointer, n_mels, _AMIN,
+        M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames),
+                     dtype=projection.out_dtype)
+        analysis.run("swiftspec_mfcc", float(power), projection.basis_pointer, n_mels, _AMIN,
                      int(top_db is not None), 0.0 if top_db is None else float(top_db),
-                     matrix_pointer, n_out, _ffi.pointer(M), plan.out_dtype_code, M.size,
-                     analysis.n_threads)
+                     matrix_pointer, n_out, _ffi.pointer(M), projection.out_dtype_code,
+                     M.size, analysis.n_threads)
     if lifter > 0:
         if n_mfcc > M.shape[-2]:
             raise ValueError(f"MFCC lifter needs n_mfcc={n_mfcc} <= n_mels={M.shape[-2]}")

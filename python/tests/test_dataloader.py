@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The DataLoader recipe (docs/dataloader.md): features computed in torch DataLoader
+"""The DataLoader recipe (docs/guide/dataloader.md): features computed in torch DataLoader
 workers started with fork equal the features computed in-process, bit for bit.
 
 The loader runs in a child process with a deadline: a deadlock in a forked worker (a lock
@@ -29,7 +29,7 @@ from swiftspec.compat import torchaudio as T  # noqa: E402
 PYTHON_DIR = Path(swiftspec.__file__).resolve().parent.parent
 DEADLINE = 120  # seconds; the run takes about 5 s (mostly importing torch)
 
-# The recipe of docs/dataloader.md, as a script: prints JSON with the features' path.
+# The recipe of docs/guide/dataloader.md, as a script: prints JSON with the features' path.
 CHILD = textwrap.dedent("""
     import json, sys
     import numpy as np

@@ -745,8 +745,9 @@ def test_outputs_of_successful_calls():
     bank = np.zeros((256, 257))
     assert lib.swiftspec_mel_filter_bank(16000.0, 512, 256, 0.0, 8000.0, 0, 1, F64,
                                          vp(bank), bank.size, ctypes.byref(n_empty)) == OK
-    # librosa-semantics.md section 15: 24 all-zero rows; the first starts at 0 Hz, so 23
-    # count as empty (librosa's warning condition, and the header's definition).
+    # librosa.filters.mel(sr=16000, n_fft=512, n_mels=256) has 24 all-zero rows; the first
+    # starts at 0 Hz, so 23 count as empty (librosa's warning condition, and the header's
+    # definition).
     assert int(np.sum(bank.max(axis=1) == 0)) == 24
     assert bank[0].max() == 0
     assert n_empty.value == 23

@@ -16,74 +16,9 @@ dtype and device). torch is imported only by the caller: this module never impor
 and works without it. The transforms are plain callables (not ``torch.nn.Module``
 objects) and are not differentiable: an input that requires grad raises a ParameterError.
 
-torchaudio <-> librosa / swiftspec
-----------------------------------
-
-================  =========================================  ====================================
-item              torchaudio (this module)                   librosa 1.0 / ``swiftspec``
-================  =========================================  ====================================
-sample rate       ``sample_rate=16000``                      ``sr=22050``
-n_fft             ``n_fft=400``                              ``n_fft=2048``
-hop               ``hop_length = win_length // 2``           ``win_length // 4`` (stft), 512 (mel)
-window            ``window_fn=hann_window``: torch's         ``window="hann"``: scipy's periodic
-                  periodic Hann in float32                   Hann in float64
-padding           ``center=True, pad_mode="reflect"``;       ``center=True, pad_mode="constant"``
-                  ``pad`` zeros on both sides first;
-                  reflect needs ``n_fft // 2 < length``
-magnitude         ``power=2.0``; ``None`` = complex STFT     ``power=2.0`` (melspectrogram)
-normalisation     ``normalized``: False, True/"window"       none
-                  (/ sqrt(sum w^2)), "frame_length"
-                  (/ sqrt(n_fft))
-mel scale         ``mel_scale="htk"``, ``norm=None``         ``htk=False`` (Slaney),
-                  (triangles peak at 1)                      ``norm="slaney"`` (area normalised)
-mel range         ``f_min=0``, ``f_max=float(sr // 2)``      ``fmin=0``, ``fmax=sr / 2``
-FFT bin grid      ``linspace(0, sr // 2, n_fft//2 + 1)``     ``rfftfreq(n_fft, 1/sr)`` in float64
-                  in float32 (differs for odd ``sr``)
-mel points        ``linspace`` of mels in float32            float64
-dB                ``AmplitudeToDB(stype="power",             ``power_to_db(ref=1.0, amin=1e-10,
-                  top_db=None)``: amin 1e-10 for power       top_db=80.0)``; ``amplitude_to_db``
-                  *and* magnitude (floor -200 dB for         has amin 1e-5
-                  magnitude), ref 1.0, no cut-off
-top_db scope      one cut-off over (channel, freq, time)     per channel (last two axes)
-                  for 2-D and 3-D input; one per item of
-                  the leading axes for 4-D and more
-MFCC              ``n_mfcc=40``, DCT-II ``norm="ortho"``     ``n_mfcc=20``, DCT-II ortho, on
-                  as a float32 matrix, on                    ``power_to_db(top_db=80)`` per
-                  ``AmplitudeToDB("power", 80)`` of the      channel; ``lifter``
-                  mel spectrogram (``log_mels=True``:
-                  ``log(mel + 1e-6)``)
-layout            ``(..., freq, time)``                      ``(..., freq, time)``
-================  =========================================  ====================================
-
-The same spectrogram from both libraries (librosa's float64 grid and window aside)::
-
-    torchaudio.transforms.MelSpectrogram(sample_rate=sr, n_fft=2048, hop_length=512,
-        f_max=sr / 2, pad_mode="constant", norm="slaney", mel_scale="slaney")
-    librosa.feature.melspectrogram(y=y, sr=sr)          # == swiftspec.feature.melspectrogram
-
-How this module matches torchaudio
-----------------------------------
-- The STFT is swiftspec's (FFTW in double precision, rounded to complex64 for float32
-  audio; ``precision="fast"`` for a float32 FFT); torch.stft runs a float32 FFT, so results
-  differ by torch's own rounding (about 1e-6 of a frame's peak; see the tests).
-- Framing and padding are torch.stft's: the signal is padded by ``n_fft // 2`` with
-  ``pad_mode`` ("constant", "reflect", "replicate", "circular") over its whole length.
-  (librosa's partial padding reflects its tail segment on its own, which changes the last
-  frames for ``hop >= n_fft / 2``, torchaudio's default: reflect and circular padding are
-  therefore done here, one copy of the signal, and the engine frames it uncentred.)
-- The mel projection, and for one signal per top_db group the whole MFCC (dB and DCT
-  included), run fused in the engine (no complex STFT is stored), with the float32
-  filter bank and DCT matrix below.
-- The window, the FFT-bin grid, the mel points, the filter bank and the DCT matrix repeat
-  torchaudio's float32 arithmetic (``hann_window``, ``melscale_fbanks``, ``create_dct``
-  here). torch's vectorised cos/exp/pow are not correctly rounded, so a few entries
-  differ by one float32 ulp; pass ``window_fn=torch.hann_window`` for torch's exact window.
-- Extensions: float64 input is computed in float64 (torchaudio's mel transforms raise for
-  it); ``precision=`` and ``n_threads=`` as in swiftspec. Arguments are validated when a
-  transform is built and raise `swiftspec.ParameterError` (also a ValueError).
-- Measured against torchaudio 2.11 / torch 2.13 CPU (python/tests/test_compat_torchaudio.py):
-  Spectrogram within 8e-7 of each frame's peak, MelSpectrogram within 5.1e-6 of each frame's
-  largest band, AmplitudeToDB within 3e-8 dB, MFCC within 2.1e-6 of ``max(1, max |MFCC|)``.
+The guide docs/guide/torchaudio.md compares torchaudio's defaults with librosa's, says how
+this module reproduces torch.stft's framing and torchaudio's float32 constructions, and
+gives the deviations from torchaudio measured by python/tests/test_compat_torchaudio.py.
 """
 
 from __future__ import annotations
@@ -97,9 +32,11 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _ffi
-from .._validate import fft_size, is_positive_int
+from .._analysis import Analysis
+from .._validate import (check_sample_rate, fft_size, finite_positive, is_positive_int,
+                         positive_int)
 from ..exceptions import ParameterError
-from ..spectrum import _Analysis, _power_spectrogram, power_to_db, stft
+from ..spectrum import power_to_db, stft
 
 if TYPE_CHECKING:  # annotations only: torch is never imported at run time
     from torch import Tensor  # type: ignore[import-not-found, unused-ignore]
@@ -423,21 +360,9 @@ def _check_normalized(normalized: Any) -> None:
         raise ParameterError(f"normalized={normalized!r} must be a bool or a string")
 
 
-def _check_power(power: Optional[float], allow_none: bool) -> Optional[float]:
-    if power is None:
-        if not allow_none:
-            raise ParameterError("power=None (a complex spectrogram) cannot be mel-scaled; "
-                                 "use Spectrogram(power=None)")
-        return None
-    if isinstance(power, bool) or not isinstance(power, (int, float, np.number)) or not (
-        0 < power < math.inf
-    ):
-        raise ParameterError(f"power={power!r} must be a positive finite number or None")
-    return float(power)
-
-
-class _Framing:
-    """Validated STFT settings shared by Spectrogram and MelSpectrogram."""
+class _StftSettings:
+    """torch.stft's validated settings (sizes, window, padding, normalisation) of a
+    Spectrogram or MelSpectrogram, and the engine analysis that frames audio as it does."""
 
     def __init__(self, n_fft: int, win_length: Optional[int], hop_length: Optional[int],
                  pad: int, window_fn: WindowFunction, wkwargs: Optional[Dict[str, Any]],
@@ -491,14 +416,14 @@ class _Framing:
             y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(self.pad, self.pad)])
         return y
 
-    def analysis(self, waveform: np.ndarray, caller: str) -> _Analysis:
+    def analysis(self, waveform: np.ndarray, caller: str) -> Analysis:
         """The engine's validated analysis of ``waveform`` with torch.stft's framing."""
         signal, center, pad_mode = _torch_framing(self.audio(waveform), self.n_fft,
                                                   self.center, self.pad_mode)
-        return _Analysis(signal, n_fft=self.n_fft, hop_length=self.hop_length,
-                         win_length=self.n_fft, window=self.fft_window, center=center,
-                         pad_mode=pad_mode, precision=self.precision,
-                         n_threads=self.n_threads, caller=caller)
+        return Analysis(signal, n_fft=self.n_fft, hop_length=self.hop_length,
+                        win_length=self.n_fft, window=self.fft_window, center=center,
+                        pad_mode=pad_mode, precision=self.precision,
+                        n_threads=self.n_threads, caller=caller)
 
     def describe(self) -> str:
         return (f"n_fft={self.n_fft}, win_length={self.win_length}, "
@@ -508,7 +433,54 @@ class _Framing:
 
 # ---- transforms ------------------------------------------------------------------------
 
-class Spectrogram:
+class _Transform:
+    """The calling convention of the transforms: a numpy array in gives a numpy array out,
+    a torch.Tensor a tensor (see `_to_numpy`); ``forward`` is the same call, as on a torch
+    module. Each transform computes its result from numpy in ``_compute``."""
+
+    @overload
+    def __call__(self, waveform: Tensor) -> Tensor:  # type: ignore[overload-overlap,unused-ignore]
+        ...
+
+    @overload
+    def __call__(  # type: ignore[overload-cannot-match,unused-ignore]  # no torch
+            self, waveform: npt.ArrayLike) -> np.ndarray:
+        ...
+
+    def __call__(self, waveform: Any) -> Any:
+        """The transform of ``waveform`` (its shape and type: see the class).
+
+        Parameters
+        ----------
+        waveform : np.ndarray or torch.Tensor [shape=(..., time)]
+            Real audio, float32 or float64 (a tensor must not require grad).
+        """
+        return self._apply(waveform, "waveform")
+
+    forward = __call__
+
+    def _apply(self, value: Any, name: str) -> Any:
+        array, restore = _to_numpy(value, name)
+        return restore(self._compute(array))
+
+    def _compute(self, array: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class _StftTransform(_Transform):
+    """A transform that frames its input as torch.stft does (Spectrogram, MelSpectrogram)."""
+
+    _stft: _StftSettings
+
+    def _use_stft(self, settings: _StftSettings) -> None:
+        """Keep ``settings``, and expose them as torchaudio's attributes of the same names."""
+        self._stft = settings
+        for name in ("n_fft", "win_length", "hop_length", "pad", "window", "normalized",
+                     "center", "pad_mode"):
+            setattr(self, name, getattr(settings, name))
+
+
+class Spectrogram(_StftTransform):
     """torchaudio.transforms.Spectrogram: ``|STFT|**power`` of a waveform.
 
     Parameters
@@ -547,7 +519,10 @@ class Spectrogram:
     n_threads : int > 0 or None
         Native threads per call (`swiftspec.get_num_threads()` if None).
 
-    Calling the transform on a waveform returns its spectrogram (see `__call__`).
+    Calling the transform on a waveform ``(..., time)`` returns its spectrogram, of
+    shape ``(..., n_fft // 2 + 1, n_frames)`` (``n_fft`` rows when ``onesided=False``) and
+    of the input's kind (a tensor on the input's device): float32 for float32 audio,
+    complex64 when ``power=None``.
     """
 
     def __init__(self, n_fft: int = 400, win_length: Optional[int] = None,
@@ -562,51 +537,20 @@ class Spectrogram:
             warnings.warn("`return_complex` argument is now deprecated and is not effective."
                           " `Spectrogram(power=None)` always returns a complex array.",
                           stacklevel=2)
-        self._framing = _Framing(n_fft, win_length, hop_length, pad, window_fn, wkwargs,
-                                 center, pad_mode, normalized, precision, n_threads)
-        self.power = _check_power(power, allow_none=True)
+        self._use_stft(_StftSettings(n_fft, win_length, hop_length, pad, window_fn, wkwargs,
+                                     center, pad_mode, normalized, precision, n_threads))
+        self.power = None if power is None else finite_positive(power, "power")
         self.onesided = bool(onesided)
-        for name in ("n_fft", "win_length", "hop_length", "pad", "window", "normalized",
-                     "center", "pad_mode"):
-            setattr(self, name, getattr(self._framing, name))
 
     def __repr__(self) -> str:
-        return (f"Spectrogram({self._framing.describe()}, power={self.power!r}, "
+        return (f"Spectrogram({self._stft.describe()}, power={self.power!r}, "
                 f"onesided={self.onesided})")
 
-    @overload
-    def __call__(self, waveform: Tensor) -> Tensor:  # type: ignore[overload-overlap,unused-ignore]
-        ...
-
-    @overload
-    def __call__(  # type: ignore[overload-cannot-match,unused-ignore]  # no torch
-            self, waveform: npt.ArrayLike) -> np.ndarray:
-        ...
-
-    def __call__(self, waveform: Any) -> Any:
-        """The spectrogram of ``waveform``.
-
-        Parameters
-        ----------
-        waveform : np.ndarray or torch.Tensor [shape=(..., time)]
-            Real audio, float32 or float64 (a tensor must not require grad).
-
-        Returns
-        -------
-        S : np.ndarray or torch.Tensor [shape=(..., n_fft // 2 + 1, n_frames)]
-            Of the input's kind (a tensor on the input's device); float32 for float32
-            audio, complex64 when ``power=None``; ``n_fft`` rows when ``onesided=False``.
-        """
-        y, restore = _to_numpy(waveform)
-        return restore(self._compute(y))
-
-    forward = __call__
-
     def _compute(self, y: np.ndarray) -> np.ndarray:
-        f = self._framing
+        f = self._stft
         if self.power is not None and f.scale is None and self.onesided:
-            return _power_spectrogram(f.analysis(y, "swiftspec.compat.torchaudio.Spectrogram"),
-                                      self.power)
+            analysis = f.analysis(y, "swiftspec.compat.torchaudio.Spectrogram")
+            return analysis.power_spectrogram(self.power)
         signal, center, pad_mode = _torch_framing(f.audio(y), f.n_fft, f.center, f.pad_mode)
         D = stft(signal, n_fft=f.n_fft, hop_length=f.hop_length, win_length=f.n_fft,
                  window=f.fft_window, center=center, pad_mode=pad_mode,
@@ -624,7 +568,7 @@ class Spectrogram:
         return np.asarray(D)
 
 
-class MelSpectrogram:
+class MelSpectrogram(_StftTransform):
     """torchaudio.transforms.MelSpectrogram: a Spectrogram projected on mel filters.
 
     Parameters
@@ -649,7 +593,8 @@ class MelSpectrogram:
     precision, n_threads
         As in `Spectrogram`.
 
-    Calling the transform on a waveform returns its mel spectrogram (see `__call__`).
+    Calling the transform on a waveform ``(..., time)`` returns its mel spectrogram, of
+    shape ``(..., n_mels, n_frames)``, of the input's kind and floating-point type.
 
     Notes
     -----
@@ -669,18 +614,15 @@ class MelSpectrogram:
         if onesided is not None:
             warnings.warn("Argument 'onesided' has been deprecated and has no influence on "
                           "the behavior of this module.", stacklevel=2)
-        self._framing = _Framing(n_fft, win_length, hop_length, pad, window_fn, wkwargs,
-                                 center, pad_mode, normalized, precision, n_threads)
-        checked_power = _check_power(power, allow_none=False)
-        assert checked_power is not None
-        self.power: float = checked_power
-        if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or n_mels < 1:
-            raise ParameterError(f"n_mels={n_mels!r} must be a positive integer")
-        if isinstance(sample_rate, bool) or not isinstance(
-                sample_rate, (int, float, np.number)) or not 0 < sample_rate < math.inf:
-            raise ParameterError(f"sample_rate={sample_rate!r} must be a positive number")
+        self._use_stft(_StftSettings(n_fft, win_length, hop_length, pad, window_fn, wkwargs,
+                                     center, pad_mode, normalized, precision, n_threads))
+        if power is None:
+            raise ParameterError("power=None (a complex spectrogram) cannot be mel-scaled; "
+                                 "use Spectrogram(power=None)")
+        self.power = finite_positive(power, "power")
+        self.n_mels = positive_int(n_mels, "n_mels")
+        check_sample_rate(sample_rate, "sample_rate")
         self.sample_rate = sample_rate
-        self.n_mels = int(n_mels)
         self.f_min = f_min
         self.f_max = f_max
         f_max = float(sample_rate // 2) if f_max is None else f_max
@@ -688,46 +630,16 @@ class MelSpectrogram:
             raise ParameterError(f"Require f_min: {f_min} <= f_max: {f_max}")
         self.norm = norm
         self.mel_scale = mel_scale
-        self.fb = melscale_fbanks(self._framing.n_fft // 2 + 1, f_min, f_max, self.n_mels,
+        self.fb = melscale_fbanks(self._stft.n_fft // 2 + 1, f_min, f_max, self.n_mels,
                                   sample_rate, norm, mel_scale)
         self.fb.flags.writeable = False
         # dtype -> the (n_mels, n_bins) C-contiguous copy of fb the engine reads
         self._basis: Dict[np.dtype, np.ndarray] = {}
-        for name in ("n_fft", "win_length", "hop_length", "pad", "window", "normalized",
-                     "center", "pad_mode"):
-            setattr(self, name, getattr(self._framing, name))
 
     def __repr__(self) -> str:
-        return (f"MelSpectrogram(sample_rate={self.sample_rate}, {self._framing.describe()}, "
+        return (f"MelSpectrogram(sample_rate={self.sample_rate}, {self._stft.describe()}, "
                 f"f_min={self.f_min}, f_max={self.f_max}, n_mels={self.n_mels}, "
                 f"power={self.power}, norm={self.norm!r}, mel_scale={self.mel_scale!r})")
-
-    @overload
-    def __call__(self, waveform: Tensor) -> Tensor:  # type: ignore[overload-overlap,unused-ignore]
-        ...
-
-    @overload
-    def __call__(  # type: ignore[overload-cannot-match,unused-ignore]  # no torch
-            self, waveform: npt.ArrayLike) -> np.ndarray:
-        ...
-
-    def __call__(self, waveform: Any) -> Any:
-        """The mel spectrogram of ``waveform``.
-
-        Parameters
-        ----------
-        waveform : np.ndarray or torch.Tensor [shape=(..., time)]
-            Real audio, float32 or float64 (a tensor must not require grad).
-
-        Returns
-        -------
-        M : np.ndarray or torch.Tensor [shape=(..., n_mels, n_frames)]
-            Of the input's kind and floating-point type.
-        """
-        y, restore = _to_numpy(waveform)
-        return restore(self._compute(y))
-
-    forward = __call__
 
     def _engine_basis(self, dtype: np.dtype) -> np.ndarray:
         basis = self._basis.get(dtype)
@@ -741,7 +653,7 @@ class MelSpectrogram:
         """The mel spectrogram of ``y``; with ``dct`` (a float64 ``(n_mfcc, n_mels)``
         matrix), the fused MFCC ``dct @ (10 log10(max(mel, 1e-10)))`` instead, ``top_db``
         applied per row."""
-        f = self._framing
+        f = self._stft
         analysis = f.analysis(y, "swiftspec.compat.torchaudio.MelSpectrogram")
         out_dtype = np.dtype(analysis.rows.dtype)
         analysis.check_fast(out_dtype)
@@ -825,7 +737,7 @@ def amplitude_to_DB(x: npt.ArrayLike, multiplier: float, amin: float, db_multipl
     return np.asarray(db)
 
 
-class AmplitudeToDB:
+class AmplitudeToDB(_Transform):
     """torchaudio.transforms.AmplitudeToDB: power or magnitude to decibels.
 
     Parameters
@@ -842,6 +754,10 @@ class AmplitudeToDB:
     -----
     ``amin = 1e-10`` and ``ref = 1.0`` for both scales, as in torchaudio (a magnitude of
     zero gives -200 dB; librosa's amplitude_to_db floors at -100 dB).
+
+    Calling the transform on ``x`` (power or magnitude values, shape ``(..., freq, time)``,
+    any shape when ``top_db`` is None) returns ``x`` in decibels, of the same shape and of
+    the input's kind and floating-point type.
     """
 
     def __init__(self, stype: str = "power", top_db: Optional[float] = None) -> None:
@@ -868,29 +784,23 @@ class AmplitudeToDB:
             self, x: npt.ArrayLike) -> np.ndarray:
         ...
 
-    def __call__(self, x: Any) -> Any:
+    def __call__(self, x: Any) -> Any:  # (torchaudio names this input x, not waveform)
         """``x`` in decibels.
 
         Parameters
         ----------
         x : np.ndarray or torch.Tensor [shape=(..., freq, time)]
-            Power or magnitude values (any shape when ``top_db`` is None).
-
-        Returns
-        -------
-        x_db : np.ndarray or torch.Tensor [shape=x.shape]
-            Of the input's kind and floating-point type.
+            Power or magnitude values.
         """
-        array, restore = _to_numpy(x, "x")
-        return restore(self._compute(array))
+        return self._apply(x, "x")
 
-    forward = __call__
+    forward = __call__  # type: ignore[assignment]  # (the input's name differs from the base's)
 
     def _compute(self, x: np.ndarray) -> np.ndarray:
         return amplitude_to_DB(x, self.multiplier, self.amin, self.db_multiplier, self.top_db)
 
 
-class MFCC:
+class MFCC(_Transform):
     """torchaudio.transforms.MFCC: DCT-II of the dB-scaled mel spectrogram.
 
     Parameters
@@ -912,7 +822,8 @@ class MFCC:
     precision, n_threads
         As in `Spectrogram`; they override the same keys of ``melkwargs`` when given.
 
-    Calling the transform on a waveform returns its MFCCs (see `__call__`).
+    Calling the transform on a waveform ``(..., time)`` returns its MFCCs, of shape
+    ``(..., n_mfcc, n_frames)``, of the input's kind and floating-point type.
     """
 
     def __init__(self, sample_rate: float = 16000, n_mfcc: int = 40, dct_type: int = 2,
@@ -934,8 +845,7 @@ class MFCC:
         self.log_mels = bool(log_mels)
         self.amplitude_to_DB = AmplitudeToDB("power", self.top_db)
         self.MelSpectrogram = MelSpectrogram(sample_rate=sample_rate, **melkwargs)
-        if isinstance(n_mfcc, bool) or not isinstance(n_mfcc, (int, np.integer)) or n_mfcc < 1:
-            raise ParameterError(f"n_mfcc={n_mfcc!r} must be a positive integer")
+        positive_int(n_mfcc, "n_mfcc")
         if n_mfcc > self.MelSpectrogram.n_mels:
             raise ParameterError("Cannot select more MFCC coefficients than # mel bins")
         self.dct_mat = create_dct(n_mfcc, self.MelSpectrogram.n_mels, norm)
@@ -947,33 +857,6 @@ class MFCC:
         return (f"MFCC(sample_rate={self.sample_rate}, n_mfcc={self.n_mfcc}, "
                 f"norm={self.norm!r}, log_mels={self.log_mels}, {self.MelSpectrogram!r})")
 
-    @overload
-    def __call__(self, waveform: Tensor) -> Tensor:  # type: ignore[overload-overlap,unused-ignore]
-        ...
-
-    @overload
-    def __call__(  # type: ignore[overload-cannot-match,unused-ignore]  # no torch
-            self, waveform: npt.ArrayLike) -> np.ndarray:
-        ...
-
-    def __call__(self, waveform: Any) -> Any:
-        """The MFCCs of ``waveform``.
-
-        Parameters
-        ----------
-        waveform : np.ndarray or torch.Tensor [shape=(..., time)]
-            Real audio, float32 or float64 (a tensor must not require grad).
-
-        Returns
-        -------
-        M : np.ndarray or torch.Tensor [shape=(..., n_mfcc, n_frames)]
-            Of the input's kind and floating-point type.
-        """
-        y, restore = _to_numpy(waveform)
-        return restore(self._compute(y))
-
-    forward = __call__
-
     def _compute(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y)
         mel_transform = self.MelSpectrogram
@@ -981,7 +864,7 @@ class MFCC:
         # spectrogram; the engine's fused MFCC takes one per signal row. They agree when
         # each of torchaudio's groups holds one row: 1-D audio, or a channel axis of 1.
         one_row_per_group = y.ndim == 1 or (y.ndim >= 2 and y.shape[-2] == 1)
-        if not self.log_mels and one_row_per_group and mel_transform._framing.scale is None:
+        if not self.log_mels and one_row_per_group and mel_transform._stft.scale is None:
             return mel_transform._compute(y, dct=self._dct64, top_db=self.top_db)
         mel = mel_transform._compute(y)
         if self.log_mels:

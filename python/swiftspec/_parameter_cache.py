@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Bounded caches of validated per-parameter-set plans.
+"""Bounded caches of what validating a parameter set gives.
 
 Validating parameters and building windows and bases costs more than analysing a short
 clip, so the public functions keep what depends only on their parameters (never on the
-audio's values) in a `PlanCache`, keyed by `typed` parameters.
+audio's values) in a `ParameterCache`, keyed by `typed` parameters. (The FFT plans
+themselves are cached by the engine.)
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Hashable, Optional, Tuple, TypeVar
 
-Plan = TypeVar("Plan")
+Entry = TypeVar("Entry")
 
 
 def typed(*values: Any) -> Tuple[Any, ...]:
@@ -19,26 +20,27 @@ def typed(*values: Any) -> Tuple[Any, ...]:
     return values + tuple(map(type, values))
 
 
-class PlanCache(Dict[Hashable, Plan]):
-    """A bounded dict of plans, shared by threads without a lock.
+class ParameterCache(Dict[Hashable, Entry]):
+    """A bounded dict from parameter sets to their validated form, shared by threads
+    without a lock.
 
-    Look a plan up with ``cache[key]``: KeyError if it is not cached, TypeError if the key
-    cannot be hashed (an array among the parameters; such keys are never cached). Lookups
-    and inserts are single dict operations, atomic under the GIL, and a full cache is
-    cleared rather than trimmed: plans are cheap to rebuild.
+    Look an entry up with ``cache[key]``: KeyError if it is not cached, TypeError if the
+    key cannot be hashed (an array among the parameters; such keys are never cached).
+    Lookups and inserts are single dict operations, atomic under the GIL, and a full cache
+    is cleared rather than trimmed: entries are cheap to rebuild.
     """
 
     def __init__(self, max_size: int = 64) -> None:
         super().__init__()
         self.max_size = max_size
 
-    def put(self, key: Optional[Hashable], plan: Plan) -> None:
-        """Cache ``plan`` under ``key`` (None: not cacheable)."""
+    def put(self, key: Optional[Hashable], entry: Entry) -> None:
+        """Cache ``entry`` under ``key`` (None: not cacheable)."""
         if key is None:
             return
         if len(self) >= self.max_size:
             self.clear()
         try:
-            self[key] = plan
+            self[key] = entry
         except TypeError:  # unhashable
             pass

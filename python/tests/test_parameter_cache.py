@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Cached per-parameter plans: a repeated call behaves exactly like a first call.
+"""Cached validated parameters: a repeated call behaves exactly like a first call.
 
 stft, melspectrogram and mfcc keep their validated parameters, windows and bases in
-bounded caches (swiftspec._plans). These tests check that a cached call gives the same
+bounded caches (swiftspec._parameter_cache). These tests check that a cached call gives the same
 results, errors and warnings as an uncached one, and that the cache keys never confuse
 parameters that compare equal but validate differently.
 """
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import swiftspec
-from swiftspec import _ffi, feature, spectrum
-from swiftspec._plans import PlanCache
+from swiftspec import _analysis, _ffi, feature
+from swiftspec._parameter_cache import ParameterCache
 
 SR = 16000
 Y = np.sin(2 * np.pi * 440.0 * np.arange(4096) / SR).astype(np.float32)
@@ -23,8 +23,8 @@ Y = np.sin(2 * np.pi * 440.0 * np.arange(4096) / SR).astype(np.float32)
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    spectrum._framings.clear()
-    feature._mel_plans.clear()
+    _analysis._framings.clear()
+    feature._mel_projections.clear()
     yield
 
 
@@ -82,7 +82,7 @@ def test_cached_results_equal_uncached_ones():
     kwargs = dict(y=Y, sr=SR, n_fft=512, hop_length=128, n_mels=40)
     first = swiftspec.feature.mfcc(**kwargs)
     np.testing.assert_array_equal(swiftspec.feature.mfcc(**kwargs), first)
-    stereo = np.stack([Y, Y[::-1]])  # another shape and layout, same plans
+    stereo = np.stack([Y, Y[::-1]])  # another shape and layout, same cached entries
     np.testing.assert_array_equal(swiftspec.feature.mfcc(**dict(kwargs, y=stereo))[0], first)
 
 
@@ -105,11 +105,11 @@ def test_unhashable_parameters_are_computed_without_caching():
     window = np.hanning(256)
     first = swiftspec.stft(Y, n_fft=256, window=window)
     np.testing.assert_array_equal(swiftspec.stft(Y, n_fft=256, window=list(window)), first)
-    assert not spectrum._framings
+    assert not _analysis._framings
 
 
-def test_plan_cache_is_bounded_and_skips_unhashable_keys():
-    cache = PlanCache(max_size=2)
+def test_parameter_cache_is_bounded_and_skips_unhashable_keys():
+    cache = ParameterCache(max_size=2)
     for key in ("a", "b", "c"):
         cache.put(key, key)
         assert len(cache) <= 2 and cache[key] == key
