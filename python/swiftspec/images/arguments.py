@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple, Union
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from .. import clips as _clips
 from .._threads import available_cores
 from ..audio import RES_TYPES
 from ..exceptions import ParameterError
+from .convert import NORMALIZATIONS, PAD_MODES, SELECTIONS, SPECTROGRAMS, STACKS
 from .job import ENGINES, run
 from .settings import Settings
 from .writers import FORMATS
@@ -47,6 +48,28 @@ def _number(text: str) -> float:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    value: int = _parsed(text, int, "an integer")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 0")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
+def _number_or_none(text: str) -> Optional[float]:
+    return None if text.lower() == "none" else _number(text)
+
+
+def _reference(text: str) -> Union[str, float]:
+    return "max" if text.lower() == "max" else _positive_number(text)
+
+
 def _size(text: str) -> Optional[Tuple[int, int]]:
     try:
         return _clips.parse_size(text)
@@ -58,8 +81,9 @@ def add_images_command(commands: Any) -> argparse.ArgumentParser:
     """Add ``images`` to the ``swiftspec`` subcommands (``add_subparsers()``'s result)."""
     images: argparse.ArgumentParser = commands.add_parser(
         "images", help="a folder of recordings to spectrogram images or arrays",
-        description="Convert every audio file under IN into log-mel spectrogram images "
-                    "(or arrays) of fixed-length clips under OUT, mirroring IN's folders, "
+        description="Convert every audio file under IN into spectrogram images (or "
+                    "arrays; log-mel by default) of fixed-length clips under OUT, mirroring "
+                    "IN's folders, "
                     "with a manifest (OUT/manifest.csv). Resumable: re-running skips what "
                     "is done. Without IN and OUT, converts the bundled bird recording into "
                     f"./{DEMO_OUTPUT}.",
@@ -83,7 +107,27 @@ def add_images_command(commands: Any) -> argparse.ArgumentParser:
                        help="drop a partial clip with less audio than this (default 0)")
     group.add_argument("--res-type", choices=RES_TYPES, default=d.res_type,
                        help="resampling method (default %(default)s)")
+    group.add_argument("--select", choices=SELECTIONS, default=d.select,
+                       help="every clip, or one per recording: the centre clip (a short "
+                            "recording repeated to fill it) or one at a random offset; "
+                            "center and random decode only that clip (default %(default)s)")
+    group.add_argument("--seed", type=_non_negative_int, default=d.seed,
+                       help="seed of --select random's offsets, drawn per recording from "
+                            "the seed and its path: the same whatever --workers "
+                            "(default %(default)s)")
+    group.add_argument("--normalize", choices=NORMALIZATIONS, default=d.normalize,
+                       help="scale each clip's audio before the spectrogram: peak to 1, or "
+                            "RMS to --rms-dbfs; silence is left as it is (default "
+                            "%(default)s)")
+    group.add_argument("--rms-dbfs", type=_number, default=d.rms_dbfs, metavar="DB",
+                       help="RMS level of --normalize rms, dBFS (default %(default)s)")
     group = images.add_argument_group("spectrogram")
+    group.add_argument("--spectrogram", choices=SPECTROGRAMS, default=d.spectrogram,
+                       help="mel bands, or the linear-frequency STFT bins (default "
+                            "%(default)s)")
+    group.add_argument("--power", type=int, choices=(1, 2), default=int(d.power),
+                       help="exponent of abs(STFT): 1 magnitude (amplitude_to_db), 2 power "
+                            "(power_to_db) (default %(default)s)")
     group.add_argument("--n-fft", type=_positive_int, default=d.n_fft,
                        help="FFT size (default %(default)s)")
     group.add_argument("--hop", type=_positive_int, default=d.hop_length, dest="hop_length",
@@ -94,9 +138,18 @@ def add_images_command(commands: Any) -> argparse.ArgumentParser:
                        help="lowest frequency, Hz (default %(default)s)")
     group.add_argument("--fmax", type=_number, default=None,
                        help="highest frequency, Hz (default: sr / 2)")
-    group.add_argument("--top-db", type=_number, default=d.top_db,
-                       help="dynamic range below each clip's maximum, dB (default "
-                            "%(default)s)")
+    group.add_argument("--top-db", type=_number_or_none, default=d.top_db,
+                       help="dynamic range below each clip's maximum, dB, or none "
+                            "(default %(default)s)")
+    group.add_argument("--ref", type=_reference, default=d.ref,
+                       help="dB reference: max (each clip's maximum) or a positive number, "
+                            "e.g. 1 as torchaudio's AmplitudeToDB (default %(default)s)")
+    group.add_argument("--amin", type=_positive_number, default=None,
+                       help="smallest value before the log (default: 1e-10 for --power 2, "
+                            "1e-5 for --power 1, as librosa)")
+    group.add_argument("--pad-mode", choices=PAD_MODES, default=d.pad_mode,
+                       help="padding of the centred STFT frames; reflect as torchaudio "
+                            "(default %(default)s, as librosa)")
     group.add_argument("--precision", choices=("exact", "fast"), default=d.precision,
                        help="FFT precision (default %(default)s)")
     group = images.add_argument_group("output")
@@ -108,6 +161,12 @@ def add_images_command(commands: Any) -> argparse.ArgumentParser:
     group.add_argument("--colormap", default=d.colormap,
                        help="gray (default), heat, or a matplotlib colour map name "
                             "(e.g. viridis, magma; needs matplotlib)")
+    group.add_argument("--channels", type=int, choices=(1, 3), default=d.channels,
+                       help="3: RGB images or (3, bands, frames) arrays for networks "
+                            "pretrained on RGB (default %(default)s)")
+    group.add_argument("--stack", choices=STACKS, default=d.stack,
+                       help="the 3 channels: the spectrogram three times, or with its "
+                            "first and second deltas (default %(default)s)")
     group.add_argument("--resize-filter", choices=_clips.RESIZE_FILTERS,
                        default=d.resize_filter,
                        help="Pillow filter for --size (default %(default)s)")
@@ -138,7 +197,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         n_mels=args.n_mels, fmin=args.fmin, fmax=args.fmax, top_db=args.top_db,
         format=args.format, size=args.size, colormap=args.colormap,
         resize_filter=args.resize_filter, res_type=args.res_type,
-        precision=args.precision)
+        precision=args.precision, spectrogram=args.spectrogram, power=float(args.power),
+        ref=args.ref, amin=args.amin, pad_mode=args.pad_mode, normalize=args.normalize,
+        rms_dbfs=args.rms_dbfs, select=args.select, seed=args.seed,
+        channels=args.channels, stack=args.stack)
 
 
 def images_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

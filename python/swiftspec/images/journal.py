@@ -96,6 +96,8 @@ class OutputState:
             found = None
         except (OSError, ValueError):
             found = {}
+        if isinstance(found, dict) and found:
+            found = settings.completed(found)
         if found == wanted and not overwrite:
             return
         if found is not None and found != wanted and not overwrite:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -27,11 +27,31 @@ class Settings:
         clips every ``clip_hop`` seconds (None: ``clip``), see `swiftspec.clips.split`.
     n_fft, hop_length, n_mels, fmin, fmax, top_db, precision
         The log-mel spectrogram of each clip, see `swiftspec.clips.log_mel`.
+    spectrogram, power, ref, amin, pad_mode
+        ``'mel'``: the mel spectrogram of ``|stft|**power``; ``'linear'``: ``|stft|**power``
+        itself (``n_mels``, ``fmin`` and ``fmax`` unused). Then decibels: power_to_db
+        (``power=2``) or amplitude_to_db (``power=1``) with ``ref`` (``'max'``: each
+        clip's maximum, or a number), ``amin`` (None: librosa's, 1e-10 for power and
+        1e-5 for magnitude) and ``top_db`` (None: no floor). ``pad_mode`` pads the
+        centred STFT frames (as `swiftspec.stft`).
+    normalize, rms_dbfs
+        Each clip's audio (before zero-padding) is left as it is (``'none'``), scaled
+        to a peak of 1 (``'peak'``, `swiftspec.util.normalize`) or to an RMS level of
+        ``rms_dbfs`` dBFS (``'rms'``, `swiftspec.util.normalize_rms`); silence is left
+        as it is.
+    select, seed
+        ``'all'``: every clip (`split_clips`); ``'center'``: the centre clip of each
+        recording; ``'random'``: a clip at a random offset drawn from ``seed`` and the
+        recording's relative path (see `convert.select_clip`).
+    channels, stack
+        1: one spectrogram; 3: ``stack='gray'`` repeats it three times, ``'deltas'``
+        stacks it with its first and second deltas (`swiftspec.feature.delta`).
     format
         ``'png'``: an 8-bit image (`swiftspec.clips.to_image`: min-max per clip, low
         frequencies at the bottom), resized to ``size`` = (width, height) with
-        ``resize_filter``, coloured with ``colormap``. ``'npy'``: the float32 log-mel
-        array (n_mels, frames), rows in librosa's order (lowest band first).
+        ``resize_filter``, coloured with ``colormap``; with 3 channels an RGB image, each
+        channel scaled on its own. ``'npy'``: the float32 log-mel array (n_mels, frames),
+        rows in librosa's order (lowest band first); (3, n_mels, frames) with 3 channels.
     """
 
     sr: int = 32000
@@ -44,13 +64,25 @@ class Settings:
     n_mels: int = 128
     fmin: float = 0.0
     fmax: Optional[float] = None
-    top_db: float = 80.0
+    top_db: Optional[float] = 80.0
     format: str = "png"
     size: Optional[Tuple[int, int]] = None  # also 'WxH', N or [w, h] (see clips.parse_size)
     colormap: str = "gray"
     resize_filter: str = "bicubic"
     res_type: str = "soxr_hq"
     precision: str = "exact"
+    # Added after the first release: a settings.json without them holds these defaults.
+    spectrogram: str = "mel"
+    power: float = 2.0
+    ref: Union[str, float] = "max"
+    amin: Optional[float] = None
+    pad_mode: str = "constant"
+    normalize: str = "none"
+    rms_dbfs: float = -20.0
+    select: str = "all"
+    seed: int = 0
+    channels: int = 1
+    stack: str = "gray"
 
     def __post_init__(self) -> None:
         # Accept 'WxH' strings and lists for size; store a (width, height) tuple.
@@ -61,6 +93,12 @@ class Settings:
         data["size"] = list(self.size) if self.size else None
         return data
 
+    @classmethod
+    def completed(cls, recorded: Dict[str, Any]) -> Dict[str, Any]:
+        """A recorded settings.json with the fields it predates at their defaults, so
+        that output folders made before those fields existed stay resumable."""
+        return {**cls().as_json(), **recorded}
+
     @property
     def extension(self) -> str:
         return "." + self.format
@@ -70,15 +108,20 @@ class Settings:
         if self.format == "png":
             what += f", {self.size[0]}x{self.size[1]}" if self.size else ", unresized"
             what += f", {self.colormap}"
-        return (f"{what}; {self.clip:g} s clips at {self.sr} Hz, tail={self.tail}, "
-                f"{self.n_mels} mels, n_fft {self.n_fft}, hop {self.hop_length}")
+        if self.channels == 3:
+            what += f", 3 channels ({self.stack})"
+        clips = "clips" if self.select == "all" else f"{self.select} clip"
+        bands = f"{self.n_mels} mels" if self.spectrogram == "mel" else "linear"
+        return (f"{what}; {self.clip:g} s {clips} at {self.sr} Hz, tail={self.tail}, "
+                f"{bands}, n_fft {self.n_fft}, hop {self.hop_length}")
 
-    def output_shape(self, n_mels: int, n_frames: int) -> Tuple[int, ...]:
-        """numpy shape of one output for a (n_mels, n_frames) spectrogram."""
+    def output_shape(self, n_bands: int, n_frames: int) -> Tuple[int, ...]:
+        """numpy shape of one output for a (n_bands, n_frames) spectrogram."""
         if self.format == "npy":
-            return (n_mels, n_frames)
-        height, width = (self.size[1], self.size[0]) if self.size else (n_mels, n_frames)
-        return (height, width) if self.colormap == "gray" else (height, width, 3)
+            return (n_bands, n_frames) if self.channels == 1 else (3, n_bands, n_frames)
+        height, width = (self.size[1], self.size[0]) if self.size else (n_bands, n_frames)
+        rgb = self.colormap != "gray" or self.channels == 3
+        return (height, width, 3) if rgb else (height, width)
 
 
 def check_settings(settings: Settings) -> List[str]:
@@ -96,6 +139,29 @@ def check_settings(settings: Settings) -> List[str]:
     if settings.res_type not in RES_TYPES:
         raise ParameterError(f"res_type={settings.res_type!r} must be one of "
                              f"{', '.join(RES_TYPES)}")
+    _check_choice("spectrogram", settings.spectrogram, convert.SPECTROGRAMS)
+    _check_choice("power", settings.power, convert.POWERS)
+    if settings.ref != "max" and not _positive(settings.ref):
+        raise ParameterError(f"ref={settings.ref!r} must be 'max' or a positive number")
+    if settings.amin is not None and not _positive(settings.amin):
+        raise ParameterError(f"amin={settings.amin!r} must be None or a positive number")
+    _check_choice("normalize", settings.normalize, convert.NORMALIZATIONS)
+    if not _real(settings.rms_dbfs):
+        raise ParameterError(f"rms_dbfs={settings.rms_dbfs!r} must be a finite number (dBFS)")
+    _check_choice("select", settings.select, convert.SELECTIONS)
+    if isinstance(settings.seed, bool) or not isinstance(settings.seed, int) \
+            or settings.seed < 0:
+        raise ParameterError(f"seed={settings.seed!r} must be an integer >= 0")
+    if settings.select != "all" and (settings.clip_hop is not None or settings.tail != "pad"):
+        raise ParameterError(f"select={settings.select!r} takes one clip per recording: "
+                             "--clip-hop and --tail apply to select='all' only")
+    _check_choice("channels", settings.channels, (1, 3))
+    _check_choice("stack", settings.stack, convert.STACKS)
+    if settings.stack != "gray" and settings.channels != 3:
+        raise ParameterError(f"stack={settings.stack!r} needs channels=3")
+    if settings.channels == 3 and settings.colormap != "gray":
+        raise ParameterError(f"channels=3 makes RGB images from the spectrogram: "
+                             f"colormap={settings.colormap!r} cannot apply")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         y = np.zeros(settings.sr, dtype=np.float32)
@@ -103,3 +169,18 @@ def check_settings(settings: Settings) -> List[str]:
         S = convert.spectrogram(parts[0].y if parts else y, settings.sr, settings)
         writers.render(S, settings)
     return sorted({str(w.message) for w in caught})
+
+
+def _check_choice(name: str, value: Any, choices: Tuple[Any, ...]) -> None:
+    if isinstance(value, bool) or value not in choices:
+        raise ParameterError(f"{name}={value!r} must be "
+                             + " or ".join(repr(choice) for choice in choices))
+
+
+def _real(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, (int, float, np.number))
+            and bool(np.isfinite(value)))
+
+
+def _positive(value: Any) -> bool:
+    return _real(value) and value > 0

@@ -31,8 +31,15 @@ PNG_OPTIONS = {"compress_level": 1, "compress_type": 3}
 
 
 def _png(S: np.ndarray, settings: Settings) -> Writer:
-    image = _clips.to_image(S, size=settings.size, colormap=settings.colormap,
-                            resample=settings.resize_filter)
+    if S.ndim == 3:  # (3, bands, frames): an RGB image, each channel scaled on its own
+        from PIL import Image
+
+        image = Image.merge("RGB", [_clips.to_image(channel, size=settings.size,
+                                                    resample=settings.resize_filter)
+                                    for channel in S])
+    else:
+        image = _clips.to_image(S, size=settings.size, colormap=settings.colormap,
+                                resample=settings.resize_filter)
     return lambda f: image.save(f, format="PNG", **PNG_OPTIONS)
 
 
