@@ -5,12 +5,16 @@
 
     swiftspec images IN OUT [--sr 32000] [--clip 5] [--n-mels 128] [--size 512x512]
                             [--format png|npy] [--workers N] [--engine local|dask]
+                            [--spectrogram mel|linear] [--normalize none|peak|rms]
+                            [--select all|center|random] [--channels 1|3] ...
     swiftspec images        # the bundled bird recording -> ./swiftspec-images
 
 Every audio file under IN is loaded at ``--sr`` in mono, cut into ``--clip``-second clips
 (`swiftspec.clips.split`), turned into a log-mel spectrogram in dB relative to the clip's
 maximum (`swiftspec.clips.log_mel`), and saved as an 8-bit PNG (min-max per clip, low
-frequencies at the bottom) or a float32 ``.npy`` array, mirroring IN's folders:
+frequencies at the bottom) or a float32 ``.npy`` array, mirroring IN's folders (other
+spectrograms, waveform normalisation, one clip per recording and 3 channels: see
+`Settings`):
 ``IN/a/b.ogg`` gives ``OUT/a/b_0000.png``, ``OUT/a/b_0001.png``, ... (two sources that
 differ only by extension keep it: ``b.ogg_0000.png``, ``b.wav_0000.png``). Files with the
 extensions in AUDIO_EXTENSIONS are converted; hidden files and folders are skipped.

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import clips as _clips
 from .._analysis import Analysis
-from ..audio import load
+from ..audio import _require, load
 from ..feature import delta, melspectrogram
 from ..spectrum import amplitude_to_db, power_to_db
 from ..util import normalize, normalize_rms
@@ -110,32 +110,29 @@ def select_clip(source: str, rel: str, settings: Settings) -> Tuple[List[_clips.
     end to end until it fills the clip. A recording with less than ``min_tail`` seconds
     gives no clip.
     """
-    import soundfile
-
-    opened = soundfile.SoundFile(source)
-    native_sr, frames = opened.samplerate, opened.frames
-    seconds = frames / native_sr
-    if frames == 0 or seconds < settings.min_tail:
-        opened.close()
-        return [], seconds
-    clip_frames = max(1, round(settings.clip * native_sr))
-    start = 0
-    if frames > clip_frames:
-        start = ((frames - clip_frames) // 2 if settings.select == "center"
-                 else random_start(settings.seed, rel, frames - clip_frames + 1))
-        opened.seek(start)
-    # (+ 0.5 frame: load reads int(duration * native_sr) frames, which float rounding
-    # could otherwise make one short)
-    y, sr = load(opened, sr=settings.sr, mono=True, res_type=settings.res_type,
-                 duration=(min(frames, clip_frames) + 0.5) / native_sr)
+    soundfile = _require("soundfile", "swiftspec images", "audio")
+    with soundfile.SoundFile(source) as opened:  # (load closes it too)
+        native_sr, frames = opened.samplerate, opened.frames
+        seconds = frames / native_sr
+        if frames == 0 or seconds < settings.min_tail:
+            return [], seconds
+        clip_frames = max(1, round(settings.clip * native_sr))
+        start = 0
+        if frames > clip_frames:
+            start = ((frames - clip_frames) // 2 if settings.select == "center"
+                     else random_start(settings.seed, rel, frames - clip_frames + 1))
+            opened.seek(start)
+        # (+ 0.5 frame: load reads int(duration * native_sr) frames, which float rounding
+        # could otherwise make one short)
+        y, sr = load(opened, sr=settings.sr, mono=True, res_type=settings.res_type,
+                     duration=(min(frames, clip_frames) + 0.5) / native_sr)
     length = round(settings.clip * sr)
-    y = normalize_audio(y, settings)
+    y = normalize_audio(y[:length], settings)
+    n_audio = y.size
     if frames < clip_frames:
-        n_audio = y.size
         y = np.resize(y, length)  # repeated end to end
     else:
-        n_audio = min(y.size, length)
-        y = np.pad(y[:length], (0, length - n_audio))
+        y = np.pad(y, (0, length - n_audio))  # resampling slack: a sample or so
     return [_clips.Clip(0, round(start * sr / native_sr), n_audio, y)], seconds
 
 
