@@ -274,6 +274,12 @@ def recordings():
 
 # ---- Report ----------------------------------------------------------------------------
 
+def pytest_configure(config):
+    # `make test` runs everything; `pytest -m "not slow"` is the quick suite while editing.
+    config.addinivalue_line(
+        "markers", "slow: forks, spawns, process kills and fault injection (tens of seconds)")
+
+
 def pytest_report_header(config):
     lines = []
     try:
