@@ -109,8 +109,11 @@ public struct SavitzkyGolayFilter: Sendable {
     if mode == .interp && length < width {
       throw .invalidArgument("mode interp needs length=\(length) >= width=\(width)")
     }
+    // Without lines or with empty ones there is nothing to do (and the other sizes are
+    // then bounded by no buffer).
+    guard outer > 0 else { return }
     let plane = try checkedProduct(length, inner)
-    guard plane > 0 else { return }  // (outer is bounded by no buffer then)
+    guard plane > 0 else { return }
     // Lines of at least `block * 64` outputs per piece: a smaller call is not worth a thread.
     let linesPerPiece = max(1, Self.block * 64 / plane)
     try parallelWork(count: outer, threads: threads, minimumChunk: linesPerPiece) {

@@ -330,8 +330,10 @@ def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1
     ------
     ParameterError
         For ``width`` even, < 3, or beyond ``data.shape[axis]`` with 'interp'; ``order``
-        not a positive integer (librosa's checks); an unknown ``mode`` or ``polyorder >=
-        width`` (scipy's ``ValueError`` there: ParameterError is a ValueError too).
+        not a positive integer (librosa's checks); an unknown ``mode``, ``polyorder >=
+        width``, or NaN or infinity within ``width`` of an end with 'interp' (scipy's
+        ``ValueError`` there: ParameterError is a ValueError too). Elsewhere NaN and
+        infinity propagate, as in scipy.
 
     Notes
     -----
@@ -373,6 +375,14 @@ def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1
     # scipy filters float32 and float64 as they are and anything else as float64.
     x = np.ascontiguousarray(data if data.dtype in (np.float32, np.float64)
                              else data.astype(np.float64))
+    if mode == "interp":  # scipy's least-squares fit of the ends refuses NaN and inf
+        for ends in (slice(None, width), slice(-width, None)):
+            edge = x[(slice(None),) * axis + (ends,)]
+            if not np.isfinite(edge).all():
+                raise ParameterError(
+                    f"mode='interp' fits the first and last width={width} values along "
+                    f"axis {axis}, which must be finite: found "
+                    f"{edge[~np.isfinite(edge)][0]}")
     out = np.empty(x.shape, dtype=x.dtype)
     fit = _savgol_fit(width, int(polyorder))
     _ffi.call("swiftspec_savgol_filter", _ffi.pointer(x), _ffi.dtype_code(x.dtype),
