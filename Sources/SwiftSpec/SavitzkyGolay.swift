@@ -114,8 +114,9 @@ public struct SavitzkyGolayFilter: Sendable {
     guard outer > 0 else { return }
     let plane = try checkedProduct(length, inner)
     guard plane > 0 else { return }
-    // Lines of at least `block * 64` outputs per piece: a smaller call is not worth a thread.
-    let linesPerPiece = max(1, Self.block * 64 / plane)
+    // Pieces of at least 2^20 outputs (a few milliseconds): smaller calls are not worth
+    // starting a thread for.
+    let linesPerPiece = max(1, (1 << 20) / plane)
     try parallelWork(count: outer, threads: threads, minimumChunk: linesPerPiece) {
       (queue) throws(SpectrogramError) in
       // Per thread: sums of one block, and interp's fitted coefficients for one block.
