@@ -393,11 +393,16 @@ def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1
     return out
 
 
+# numpy's error for a bad axis (an IndexError and a ValueError), in numpy.exceptions since
+# numpy 1.25; older numpy (Python 3.9 may have it) has it at the top level.
+_AxisError = getattr(np, "exceptions", np).AxisError
+
+
 def _normalize_axis(axis: Any, ndim: int) -> int:
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise ParameterError(f"axis={axis!r} must be an integer")
     if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(int(axis), ndim)
+        raise _AxisError(int(axis), ndim)
     return int(axis) % ndim
 
 

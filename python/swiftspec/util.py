@@ -19,13 +19,14 @@ from .exceptions import ParameterError
 __all__ = ["normalize", "normalize_rms", "tiny"]
 
 
-def tiny(x: Any) -> np.floating:
+def tiny(x: Any) -> np.floating[Any]:
     """The smallest positive normal number of ``x``'s float type (float32 for anything
     that is not floating point or complex), as ``librosa.util.tiny``."""
     dtype = np.asarray(x).dtype
     if not np.issubdtype(dtype, np.inexact):
         dtype = np.dtype(np.float32)
-    return np.finfo(dtype).tiny
+    smallest: np.floating[Any] = np.finfo(dtype).tiny
+    return smallest
 
 
 def normalize(S: npt.ArrayLike, *, norm: Optional[float] = np.inf, axis: Optional[int] = 0,
@@ -74,9 +75,11 @@ def normalize(S: npt.ArrayLike, *, norm: Optional[float] = np.inf, axis: Optiona
     """
     # librosa's checks, in its order.
     if threshold is None:
-        threshold = tiny(S)
+        limit: Any = tiny(S)
     elif threshold <= 0:
         raise ParameterError(f"threshold={threshold} must be strictly positive")
+    else:
+        limit = threshold
     if fill not in (None, False, True):
         raise ParameterError(f"fill={fill} must be None or boolean")
     finite = np.isfinite(S)
@@ -106,7 +109,7 @@ def normalize(S: npt.ArrayLike, *, norm: Optional[float] = np.inf, axis: Optiona
 
     # Small slices are divided by 1 (unchanged), by inf (zeros that keep their sign) or
     # by NaN (then replaced by the fill value).
-    small = length < threshold
+    small = length < limit
     length[small] = {None: 1.0, False: np.inf, True: np.nan}[fill]
     result = np.empty_like(S)
     result[...] = S / length
@@ -166,10 +169,12 @@ def normalize_rms(y: np.ndarray, *, target_dbfs: float = -20.0, axis: Optional[i
             or not np.isfinite(target_dbfs)):
         raise ParameterError(f"target_dbfs={target_dbfs!r} must be a finite number")
     if threshold is None:
-        threshold = tiny(y)
+        limit: Any = tiny(y)
     elif (isinstance(threshold, bool) or not isinstance(threshold, numbers.Real)
           or not threshold > 0):
         raise ParameterError(f"threshold={threshold!r} must be strictly positive")
+    else:
+        limit = threshold
     if y.size == 0:
         return y.copy()
     # The RMS of y / peak, times the peak: y**2 neither underflows for quiet float64
@@ -178,7 +183,7 @@ def normalize_rms(y: np.ndarray, *, target_dbfs: float = -20.0, axis: Optional[i
     peak = np.max(magnitude, axis=axis, keepdims=True)
     scale = np.where(peak > 0, peak, 1.0)
     rms = peak * np.sqrt(np.mean((magnitude / scale) ** 2, axis=axis, keepdims=True))
-    silent = rms < threshold
+    silent = rms < limit
     gain = np.where(silent, 1.0, 10.0 ** (target_dbfs / 20.0) / np.where(silent, 1.0, rms))
     largest = float(np.max(peak * gain))
     if largest > float(np.finfo(y.dtype).max):
