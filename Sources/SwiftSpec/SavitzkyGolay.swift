@@ -7,7 +7,7 @@ import Glibc
 /// `mode`. The padding modes are scipy.ndimage's (`mirror` reflects about the end
 /// sample, which is not repeated: numpy's 'reflect'); beyond one reflection the
 /// extension continues periodically, as in ndimage.
-public enum SavitzkyGolayMode: Int32, Sendable, CaseIterable {
+package enum SavitzkyGolayMode: Int32, Sendable, CaseIterable {
   /// No padding: the outputs within `width / 2` of an end are the derivative of the
   /// polynomial fitted to the first (last) `width` samples, at their positions.
   case interp = 0
@@ -26,12 +26,12 @@ public enum SavitzkyGolayMode: Int32, Sendable, CaseIterable {
 /// whose row `j` gives the coefficient of `s^j` of the fitted polynomial from the
 /// samples at positions `s = -width/2 ... width/2` (the pseudo-inverse of that
 /// Vandermonde matrix). All arithmetic is in `Double`; outputs are rounded once.
-public struct SavitzkyGolayFilter: Sendable {
-  public let width: Int
-  public let polyorder: Int
-  public let deriv: Int
-  public let mode: SavitzkyGolayMode
-  public let cval: Double
+package struct SavitzkyGolayFilter: Sendable {
+  package let width: Int
+  package let polyorder: Int
+  package let deriv: Int
+  package let mode: SavitzkyGolayMode
+  package let cval: Double
   /// The fit, `(polyorder + 1) x width`, kept for `interp`'s edge polynomials.
   let fit: [Double]
   /// Correlation weights: out[k] = sum_t kernel[t] * x[k + t - width/2].
@@ -48,7 +48,7 @@ public struct SavitzkyGolayFilter: Sendable {
   ///     `delta^deriv`.
   ///   - fit: `(polyorder + 1) * width` finite values (see the type's description).
   /// - Throws: `.invalidArgument` naming the value out of range.
-  public init(width: Int, polyorder: Int, deriv: Int, delta: Double, fit: [Double],
+  package init(width: Int, polyorder: Int, deriv: Int, delta: Double, fit: [Double],
               mode: SavitzkyGolayMode, cval: Double) throws(SpectrogramError) {
     guard width > 0, width % 2 == 1 else {
       throw .invalidArgument("width=\(width) must be a positive odd integer")
@@ -102,7 +102,7 @@ public struct SavitzkyGolayFilter: Sendable {
   /// - Complexity: O(outer * length * inner * width).
   @_specialize(exported: true, where T == Float)
   @_specialize(exported: true, where T == Double)
-  public func apply<T: BinaryFloatingPoint>(
+  package func apply<T: BinaryFloatingPoint>(
     _ input: UnsafePointer<T>, outer: Int, length: Int, inner: Int,
     into output: UnsafeMutablePointer<T>, threads: Int
   ) throws(SpectrogramError) {

@@ -3,11 +3,11 @@
 // The Savitzky-Golay filter against hand-computed values: a central difference with each
 // way of extending the ends, moving averages wider than the line, exact derivatives of
 // polynomials; and the batched layouts and threads against single lines.
+import Testing
+@testable import SwiftSpec
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import SwiftSpec
-import Testing
 
 /// The 3-point linear fit: row 0 averages, row 1 is the least-squares slope.
 private let linearFit3: [Double] = [1.0 / 3, 1.0 / 3, 1.0 / 3, -0.5, 0, 0.5]

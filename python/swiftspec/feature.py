@@ -11,8 +11,7 @@ from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
-from . import _ffi
-from . import _threads
+from . import _ffi, _threads
 from ._analysis import Analysis
 from ._parameter_cache import ParameterCache, typed
 from ._typing import DbRef, WindowSpec
