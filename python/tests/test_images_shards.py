@@ -9,6 +9,7 @@ feed the torch Dataset of docs/guide/images.md.
 """
 
 import csv
+import errno
 import json
 import os
 import re
@@ -26,6 +27,7 @@ import pytest
 import swiftspec
 from swiftspec import cli
 from swiftspec import images as spec_images
+from swiftspec.images import shards
 
 pytest.importorskip("soundfile")
 pytest.importorskip("soxr")
@@ -242,6 +244,47 @@ def test_kill_mid_shard_then_resume(tree, fault_reference, tmp_path):
     assert summary.shards_written == summary.shards_total - 3
     assert jobs.files(out) == jobs.files(fault_reference)
     assert jobs.temporaries(out) == []
+
+
+def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_path,
+                                                   monkeypatch):
+    """The third shard write fails with ENOSPC: the run stops with two whole shards, a
+    manifest pointing at them and at the staging arrays, and resumes."""
+    out = tmp_path / "out"
+    npy_writer = shards.npy_writer
+    count = [0]
+
+    def failing_writer(array):
+        count[0] += 1
+        if count[0] < 3:
+            return npy_writer(array)
+
+        def writer(f):
+            f.write(b"\x93NUMPY")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return writer
+
+    monkeypatch.setattr(shards, "npy_writer", failing_writer)
+    summary = spec_images.run(tree, out, jobs.SHARD_SETTINGS, workers=1)
+    assert summary.exit_status == 1 and "No space left on device" in summary.stopped
+    assert "cannot pack the shards" in summary.report()
+    assert jobs.temporaries(out) == []
+    assert sorted(p.name for p in out.glob("shard_*.npy")) == ["shard_00000.npy",
+                                                               "shard_00001.npy"]
+    assert jobs.differences(out, fault_reference) == []
+    rows = [r for r in manifest(out) if r["status"] == "ok"]
+    assert [r["output"] for r in rows[:6]] == ["shard_00000.npy"] * 3 + ["shard_00001.npy"] * 3
+    reference = clip_rows(fault_reference)
+    for r in rows[6:]:  # still staged: each manifest row points at its data
+        assert r["output"].startswith(".swiftspec/staging/")
+        expected = reference[r["source"], int(r["clip"])]
+        np.testing.assert_array_equal(
+            np.load(out / r["output"], mmap_mode="r")[int(r["row"])],
+            np.load(fault_reference / expected["output"])[int(expected["row"])])
+    monkeypatch.setattr(shards, "npy_writer", npy_writer)
+    summary = spec_images.run(tree, out, jobs.SHARD_SETTINGS, workers=2)
+    assert summary.clips_written == 0 and summary.shards_written == summary.shards_total - 2
+    assert jobs.files(out) == jobs.files(fault_reference)
 
 
 def test_kill_9_during_conversion_then_resume(tree, fault_reference, tmp_path):
