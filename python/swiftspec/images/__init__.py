@@ -48,7 +48,8 @@ The package, one job per module: `settings` (the options), `sources` (finding th
 recordings), `convert` (one file), `writers` (output formats, atomic writes),
 `executors` (local processes, dask), `journal` (the lock, settings and journal in
 OUT/.swiftspec), `plan` (what is left to do), `shards` (packing clips into shards),
-`manifest`, `summary` (the report), `progress`, `job` (`run`, the outline of a job) and `arguments` (the command line).
+`manifest`, `summary` (the report), `progress`, `job` (`run`, the outline of a job)
+and `arguments` (the command line).
 """
 
 from .arguments import DEMO_OUTPUT, add_images_command, images_command, sample_path
