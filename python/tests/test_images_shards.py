@@ -195,15 +195,27 @@ def test_dask_engine_gives_the_same_shards(tree, shards_run, tmp_path):
 
 def test_removed_and_added_sources_repack_from_the_old_shards(tree, tmp_path):
     """After the first run the clips live in the shards only (staging is gone): a run
-    over a changed tree must take them from there and equal a fresh run."""
+    over a changed tree must take them from there, also from shards it has already
+    replaced, and equal a fresh run."""
     changed = tmp_path / "in"
     shutil.copytree(tree / "a", changed / "a")
     out = tmp_path / "out"
     assert run_cli(changed, out, *SHARD_ARGS, "--workers", "1") == 0
-    (changed / "a" / "gcompris_helicopter.wav").unlink()          # first in order: all shift
-    shutil.copyfile(SOURCES[0], changed / "a" / "zz_last.ogg")    # one more at the end
+    assert not (out / spec_images.STATE_DIR / "staging").exists()
+    # The first file (1 clip) out, a longer one (2 clips) first: every row moves one
+    # later, into the next shard; and one more file at the end.
+    (changed / "a" / "gcompris_helicopter.wav").unlink()
+    shutil.copyfile(TESTS / "data" / "librosa_test_audio.flac", changed / "a" / "aa.flac")
+    shutil.copyfile(SOURCES[0], changed / "a" / "zz_last.ogg")
     assert run_cli(changed, out, *SHARD_ARGS, "--workers", "1") == 0
     fresh = tmp_path / "fresh"
+    assert run_cli(changed, fresh, *SHARD_ARGS, "--workers", "1") == 0
+    assert jobs.files(out) == jobs.files(fresh)
+    # Files removed for good: the extra shards go too.
+    for name in ("aa.flac", "zz_last.ogg", "librosa_libri1.ogg"):
+        (changed / "a" / name).unlink()
+    assert run_cli(changed, out, *SHARD_ARGS, "--workers", "1") == 0
+    fresh = tmp_path / "fresh2"
     assert run_cli(changed, fresh, *SHARD_ARGS, "--workers", "1") == 0
     assert jobs.files(out) == jobs.files(fresh)
 

@@ -14,7 +14,7 @@ shard at a time), written to a temporary name and renamed, then recorded in
 each row). Staging arrays are deleted once their clips are in recorded shards. A re-run
 keeps every recorded shard whose file exists and whose rows are the clips it would hold
 now, and writes the others, taking clips from the staging arrays or from the old shards
-(opened as memory maps before any is replaced).
+(`_ClipReader`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import contextlib
 import os
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
@@ -118,7 +119,7 @@ def _pack(out_dir: Path, settings: Settings, clips: List[_Clip], state: OutputSt
     record = state.read_shards()
     shape = tuple(int(n) for n in clips[0].row[4].split("x")) if clips else ()
     per_shard = rows_per_shard(settings, shape) if clips else 1
-    with _ClipReader(out_dir, record) as reader:
+    with _ClipReader(out_dir, record, clips) as reader:
         new_record = []
         for index, first in enumerate(range(0, len(clips), per_shard)):
             part = clips[first:first + per_shard]
@@ -130,13 +131,13 @@ def _pack(out_dir: Path, settings: Settings, clips: List[_Clip], state: OutputSt
                 shard = np.empty((len(part), *shape), dtype=settings.shard_dtype)
                 for row, clip in enumerate(part):
                     shard[row] = reader.read(clip)
+                reader.before_replacing(entry["name"])
                 atomic_write(out_dir / entry["name"], npy_writer(shard))
                 del shard
                 state.append_shard(entry)
                 summary.shards_written += 1
             for clip in part:
-                if clip.last:  # all its clips are in recorded shards now
-                    reader.forget(clip)
+                reader.packed(clip)
     # Shards past the last one: a former run had more clips.
     for path in sorted(out_dir.glob("shard_*.npy")):
         match = SHARD_NAME.fullmatch(path.name)
@@ -149,13 +150,20 @@ def _pack(out_dir: Path, settings: Settings, clips: List[_Clip], state: OutputSt
 
 class _ClipReader:
     """The rows of clips, from their staging array or from the shards recorded before
-    this packing (memory-mapped when it starts: later renames do not change them)."""
+    this packing.
 
-    def __init__(self, out_dir: Path, record: Dict[str, Entry]) -> None:
+    An old shard is memory-mapped when first read, or just before a new shard replaces
+    it if rows still to pack are in it (the map keeps the old file's data after the
+    rename), and closed when no row still to pack is in it: few are open at a time.
+    """
+
+    def __init__(self, out_dir: Path, record: Dict[str, Entry], clips: List[_Clip]) -> None:
         self.out_dir = out_dir
         self.old_rows = _recorded_rows(out_dir, record)
-        self.old_shards = {name: np.load(out_dir / name, mmap_mode="r")
-                           for name in {name for name, _ in self.old_rows.values()}}
+        self.needed: Counter[str] = Counter(
+            self.old_rows[key][0] for key in (tuple(c.identity) for c in clips)
+            if key in self.old_rows)
+        self.old_shards: Dict[str, np.ndarray] = {}
         self.staged: Optional[Tuple[str, np.ndarray]] = None  # the one staging array open
 
     def __enter__(self) -> _ClipReader:
@@ -178,12 +186,28 @@ class _ClipReader:
             raise ValueError(f"the clips of {clip.source} are neither staged nor in a "
                              "shard: run again with --overwrite")
         name, row = found
-        return self.old_shards[name][row]
+        return self._old_shard(name)[row]
 
-    def forget(self, clip: _Clip) -> None:
-        """Delete the staging array of ``clip``'s source: its clips are in recorded
-        shards."""
-        if self.staged is not None and self.staged[0] == clip.source:
-            self.staged = None
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.out_dir / clip.row[3])
+    def _old_shard(self, name: str) -> np.ndarray:
+        if name not in self.old_shards:
+            self.old_shards[name] = np.load(self.out_dir / name, mmap_mode="r")
+        return self.old_shards[name]
+
+    def before_replacing(self, name: str) -> None:
+        """Map the old shard ``name`` if rows still to pack are in it."""
+        if self.needed[name] > 0:
+            self._old_shard(name)
+
+    def packed(self, clip: _Clip) -> None:
+        """``clip`` is in a recorded shard: close an old shard no longer needed, and
+        delete the staging array of ``clip``'s source after its last clip."""
+        found = self.old_rows.get(tuple(clip.identity))
+        if found is not None:
+            self.needed[found[0]] -= 1
+            if self.needed[found[0]] == 0:
+                self.old_shards.pop(found[0], None)
+        if clip.last:
+            if self.staged is not None and self.staged[0] == clip.source:
+                self.staged = None
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.out_dir / clip.row[3])
