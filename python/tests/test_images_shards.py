@@ -183,6 +183,7 @@ def test_one_or_two_workers_and_a_rerun_give_the_same_bytes(tree, shards_run, tm
     assert test_cli.snapshot(out) == before  # same bytes and times: nothing rewritten
 
 
+@pytest.mark.slow
 def test_dask_engine_gives_the_same_shards(tree, shards_run, tmp_path):
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "dask"
@@ -235,6 +236,7 @@ def fault_reference(tree):
     return out
 
 
+@pytest.mark.slow
 def test_kill_mid_shard_then_resume(tree, fault_reference, tmp_path):
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, str(TESTS / "_cli_fault_jobs.py"),
@@ -258,6 +260,7 @@ def test_kill_mid_shard_then_resume(tree, fault_reference, tmp_path):
     assert jobs.temporaries(out) == []
 
 
+@pytest.mark.slow
 def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_path,
                                                    monkeypatch):
     """The third shard write fails with ENOSPC: the run stops with two whole shards, a
@@ -299,6 +302,7 @@ def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_p
     assert jobs.files(out) == jobs.files(fault_reference)
 
 
+@pytest.mark.slow
 def test_kill_9_during_conversion_then_resume(tree, fault_reference, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "swiftspec", "images", str(tree), str(out), *jobs.ARGS,
