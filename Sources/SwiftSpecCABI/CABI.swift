@@ -396,6 +396,52 @@ public func swiftspecPowerToDB(
   }
 }
 
+// MARK: - Filters
+
+@_cdecl("swiftspec_savgol_filter")
+public func swiftspecSavitzkyGolayFilter(
+  _ input: UnsafeRawPointer?, _ dtype: Int32, _ nOuter: Int64, _ nAxis: Int64,
+  _ nInner: Int64, _ width: Int64, _ fit: UnsafePointer<Double>?, _ polyorder: Int64,
+  _ deriv: Int64, _ delta: Double, _ mode: Int32, _ cval: Double,
+  _ output: UnsafeMutableRawPointer?, _ outCap: Int64, _ nThreads: Int32
+) -> Int32 {
+  withStatus { () throws(SpectrogramError) in
+    let type = try SampleType(dtype)
+    let outer = try size(nOuter, "n_outer")
+    let length = try size(nAxis, "n_axis")
+    let inner = try size(nInner, "n_inner")
+    let count = try checkedProduct(outer, length, inner)
+    let span = try positive(width, "width")
+    let order = try size(polyorder, "polyorder")
+    guard order < span else {
+      throw .invalidArgument("polyorder=\(polyorder) must be less than width=\(width)")
+    }
+    guard let mode = SavitzkyGolayMode(rawValue: mode) else {
+      throw .invalidArgument("unknown savgol mode code \(mode)")
+    }
+    let threads = try threadCount(nThreads)
+    let fitCount = try checkedProduct(order + 1, span)
+    _ = try checkedProduct(fitCount, MemoryLayout<Double>.stride)  // addressable before the copy
+    let fitValues = Array(UnsafeBufferPointer(start: try inputBuffer(fit, count: fitCount),
+                                              count: fitCount))
+    let filter = try SavitzkyGolayFilter(
+      width: span, polyorder: order, deriv: try size(deriv, "deriv"), delta: delta,
+      fit: fitValues, mode: mode, cval: cval)
+    switch type {
+    case .float32:
+      try filter.apply(
+        try inputBuffer(input, count: count, as: Float.self), outer: outer, length: length,
+        inner: inner, into: try outputBuffer(output, capacity: outCap, needed: count, as: Float.self),
+        threads: threads)
+    case .float64:
+      try filter.apply(
+        try inputBuffer(input, count: count, as: Double.self), outer: outer, length: length,
+        inner: inner, into: try outputBuffer(output, capacity: outCap, needed: count, as: Double.self),
+        threads: threads)
+    }
+  }
+}
+
 // MARK: - Shared request validation
 
 /// The validated arguments common to the STFT and the fused features.

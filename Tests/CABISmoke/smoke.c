@@ -224,6 +224,44 @@ static void check_decibels(void) {
         "power_to_db in place, ref = max per group, top_db = 50", detail);
 }
 
+/* Savitzky-Golay derivatives of k^2 with the textbook 5-point quadratic fit (rows: the
+ * coefficients of 1, s and s^2 over s = -2..2). A quadratic is fitted exactly, so with
+ * INTERP the first derivative is 2k and the second 2 at every sample, ends included;
+ * MIRROR extends k^2 about k = 0 as k^2 again, so its first output is exactly 0. */
+static void check_savgol(void) {
+  const double fit[3][5] = {{-3 / 35.0, 12 / 35.0, 17 / 35.0, 12 / 35.0, -3 / 35.0},
+                            {-0.2, -0.1, 0.0, 0.1, 0.2},
+                            {2 / 14.0, -1 / 14.0, -2 / 14.0, -1 / 14.0, 2 / 14.0}};
+  enum { N = 10 };
+  float squares[2][N], out[2][N];
+  for (int k = 0; k < N; k++) squares[0][k] = squares[1][k] = (float)(k * k);
+  double worst = 0.0;
+  int32_t status = SWIFTSPEC_OK;
+  for (int deriv = 1; deriv <= 2; deriv++) {
+    int32_t s = swiftspec_savgol_filter(squares, SWIFTSPEC_FLOAT32, 2, N, 1, 5, &fit[0][0], 2,
+                                        deriv, 1.0, SWIFTSPEC_SAVGOL_INTERP, 0.0, out, 2 * N, 1);
+    if (s != SWIFTSPEC_OK) status = s;
+    for (int r = 0; r < 2; r++)
+      for (int k = 0; k < N; k++) worst = fmax(worst, fabs(out[r][k] - (deriv == 1 ? 2.0 * k : 2.0)));
+  }
+  snprintf(detail, sizeof detail, "status %d, max error %.3g", (int)status, worst);
+  check(status == SWIFTSPEC_OK && worst <= 1e-4,
+        "savgol_filter INTERP: d/dk k^2 = 2k and d2/dk2 = 2, ends included", detail);
+
+  status = swiftspec_savgol_filter(squares, SWIFTSPEC_FLOAT32, 2, N, 1, 5, &fit[0][0], 2, 1,
+                                   1.0, SWIFTSPEC_SAVGOL_MIRROR, 0.0, out, 2 * N, 1);
+  snprintf(detail, sizeof detail, "status %d, out[0] = %g, out[1] = %g", (int)status,
+           out[0][0], out[0][1]);
+  check(status == SWIFTSPEC_OK && fabs(out[0][0]) <= 1e-5 && fabs(out[0][1] - 2.0) <= 1e-5,
+        "savgol_filter MIRROR: k^2 reflected about 0 has derivative 0, then 2", detail);
+
+  status = swiftspec_savgol_filter(squares, SWIFTSPEC_FLOAT32, 2, 4, 1, 5, &fit[0][0], 2, 1,
+                                   1.0, SWIFTSPEC_SAVGOL_INTERP, 0.0, out, 2 * N, 1);
+  snprintf(detail, sizeof detail, "status %d", (int)status);
+  check(status == SWIFTSPEC_ERR_INVALID_ARGUMENT,
+        "savgol_filter INTERP with fewer samples than width -> INVALID_ARGUMENT", detail);
+}
+
 static void check_errors(void) {
   double window[NFFT], out[BINS];
   swiftspec_get_window(SWIFTSPEC_WINDOW_HANN, NFFT, 1, window, NFFT);
@@ -320,6 +358,7 @@ int main(void) {
   check_stft();
   check_mel();
   check_decibels();
+  check_savgol();
   check_errors();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

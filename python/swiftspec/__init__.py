@@ -10,7 +10,7 @@ dtypes and errors::
     S_db = swiftspec.power_to_db(S, ref=np.max)
 """
 
-from . import display, feature, filters, stream
+from . import display, feature, filters, stream, util
 from .audio import load, resample  # soundfile and soxr are imported on first call
 from ._ffi import abi_version as __abi_version__
 from ._ffi import fftw_version as __fftw_version__
@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 __all__ = [
     "stft", "istft", "power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude",
     "hz_to_mel", "mel_to_hz", "mel_frequencies", "fft_frequencies", "feature", "filters",
-    "stream", "display",
+    "stream", "display", "util",
     "set_num_threads", "get_num_threads", "ParameterError", "SwiftSpecError",
     "LibraryError", "__version__", "load", "resample",
 ]

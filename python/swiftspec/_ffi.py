@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from .exceptions import LibraryError, ParameterError
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 # Status codes (swiftspec.h), pinned.
 OK = 0
@@ -39,6 +39,7 @@ FLOAT64 = 2
 PAD_MODES = {"constant": 0, "edge": 1, "reflect": 2, "symmetric": 3, "linear_ramp": 4, "empty": 5}
 PRECISIONS = {"exact": 0, "fast": 1}
 WINDOWS = {"hann": 0, "hamming": 1, "blackman": 2, "boxcar": 3, "bartlett": 4, "triang": 5}
+SAVGOL_MODES = {"interp": 0, "nearest": 1, "mirror": 2, "constant": 3, "wrap": 4}
 REF_SCALAR = 0
 REF_MAX = 1
 DCT_NORMS = {None: 0, "backward": 0, "ortho": 1, "forward": 2}
@@ -131,19 +132,27 @@ _PROTOTYPES = {
          c_int32, c_double, c_void_p, c_int64, c_double, c_int32, c_double, c_void_p, c_int64,
          c_void_p, c_int32, c_int64, c_int32],
     ),
+    "swiftspec_savgol_filter": (
+        c_int32,
+        [c_void_p, c_int32, c_int64, c_int64, c_int64, c_int64, _f64p, c_int64, c_int64,
+         c_double, c_int32, c_double, c_void_p, c_int64, c_int32],
+    ),
 }
 
-for _name, (_restype, _argtypes) in _PROTOTYPES.items():
-    _function = getattr(lib, _name)
-    _function.restype = _restype
-    _function.argtypes = _argtypes
-
+# Checked before the prototypes are looked up: a library older than this package lacks
+# its newer functions, and should fail with this advice rather than a missing symbol.
+lib.swiftspec_abi_version.restype = c_int32
 abi_version = lib.swiftspec_abi_version()
 if abi_version != ABI_VERSION:
     raise ImportError(
         f"swiftspec: {library_path} has ABI version {abi_version}, but this Python package "
         f"expects {ABI_VERSION}; rebuild the library (`make build` or `pip install .`)."
     )
+
+for _name, (_restype, _argtypes) in _PROTOTYPES.items():
+    _function = getattr(lib, _name)
+    _function.restype = _restype
+    _function.argtypes = _argtypes
 
 fftw_version = lib.swiftspec_fftw_version().decode()
 

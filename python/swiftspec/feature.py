@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Spectral features (librosa.feature): mel spectrogram and MFCC, fused in the engine."""
+"""Spectral features (librosa.feature): mel spectrogram and MFCC, fused in the engine, and
+delta features."""
 
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
-from . import _ffi
+from . import _ffi, _threads
 from ._analysis import Analysis
 from ._parameter_cache import ParameterCache, typed
 from ._typing import DbRef, WindowSpec
@@ -18,7 +20,7 @@ from .exceptions import ParameterError
 from .filters import mel_basis, warn_empty_filters
 from .spectrum import power_to_db
 
-__all__ = ["melspectrogram", "mfcc"]
+__all__ = ["melspectrogram", "mfcc", "delta"]
 
 _AMIN = 1e-10  # power_to_db's default, which mfcc uses
 
@@ -277,3 +279,138 @@ def _cached_dct_matrix(dct_type: int, norm_code: int, n: int,
     return matrix, _ffi.pointer(matrix)
 
 
+
+
+# A window this wide is far beyond any use of delta features; wider ones are refused
+# before their least-squares fit (width x (order + 1) doubles) is allocated.
+MAX_DELTA_WIDTH = 2**20
+
+
+def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1,
+          mode: str = "interp", n_threads: Optional[int] = None,
+          **kwargs: Any) -> np.ndarray:
+    """Delta features: a local estimate of the derivative of ``data`` along ``axis``,
+    equal to ``librosa.feature.delta``.
+
+    A Savitzky-Golay filter (``scipy.signal.savgol_filter(data, width, deriv=order,
+    polyorder=order, axis=axis, mode=mode)``) computed by the engine for a whole batch at
+    once, in float64 arithmetic.
+
+    Parameters
+    ----------
+    data : np.ndarray [shape=(..., t)]
+        The input, e.g. a (batch of) log-mel spectrogram(s).
+    width : int, odd, >= 3
+        Number of frames in each local fit. With ``mode='interp'`` it cannot exceed
+        ``data.shape[axis]``.
+    order : int > 0
+        Order of the derivative: 1 for deltas, 2 for delta-deltas, ...
+    axis : int
+        The axis along which to differentiate (-1: frames).
+    mode : {'interp', 'nearest', 'mirror', 'constant', 'wrap'}
+        How the ends are handled, as in `scipy.signal.savgol_filter`: 'interp' fits a
+        polynomial to the first (last) ``width`` frames; the others pad as
+        `scipy.ndimage.convolve1d` ('mirror' reflects about the end frame without
+        repeating it).
+    n_threads : int > 0 or None
+        Native threads for this call.
+    **kwargs
+        Passed on as `scipy.signal.savgol_filter` would take them: ``polyorder`` (int,
+        ``order`` <= it < ``width``; default ``order``), ``delta`` (the frame spacing,
+        default 1.0) and ``cval`` (the padding value of ``mode='constant'``, default 0);
+        ``deriv`` is ignored, as librosa does.
+
+    Returns
+    -------
+    delta_data : np.ndarray [shape=data.shape]
+        float32 for float32 data, else float64 (scipy's types).
+
+    Raises
+    ------
+    ParameterError
+        For ``width`` even, < 3, or beyond ``data.shape[axis]`` with 'interp'; ``order``
+        not a positive integer (librosa's checks); an unknown ``mode``, ``polyorder >=
+        width``, or NaN or infinity within ``width`` of an end with 'interp' (scipy's
+        ``ValueError`` there: ParameterError is a ValueError too). Elsewhere NaN and
+        infinity propagate, as in scipy.
+
+    Notes
+    -----
+    An integral float ``width`` (5.0) is taken as that integer in every mode (librosa
+    accepts it except with 'interp', where scipy raises TypeError). ``width`` is at most
+    2**20.
+    """
+    data = np.atleast_1d(data)
+    # librosa's checks, in its order, then scipy's.
+    if mode == "interp" and width > data.shape[axis]:
+        raise ParameterError(f"when mode='interp', width={width} cannot exceed "
+                             f"data.shape[axis]={data.shape[axis]}")
+    if width < 3 or width % 2 != 1:
+        raise ParameterError(f"width must be an odd integer >= 3 (width={width!r})")
+    if order <= 0 or not isinstance(order, (int, np.integer)):
+        raise ParameterError(f"order must be a positive integer (order={order!r})")
+    if mode not in _ffi.SAVGOL_MODES:
+        raise ParameterError(f"mode={mode!r} must be 'interp', 'nearest', 'mirror', "
+                             f"'constant' or 'wrap'")
+    if width > MAX_DELTA_WIDTH:
+        raise ParameterError(f"width={width} is too large (at most {MAX_DELTA_WIDTH})")
+    kwargs.pop("deriv", None)
+    polyorder = kwargs.pop("polyorder", order)
+    spacing = kwargs.pop("delta", 1.0)
+    cval = kwargs.pop("cval", 0.0)
+    if kwargs:
+        raise TypeError(f"delta() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    width = int(width)
+    if (isinstance(polyorder, bool) or not isinstance(polyorder, (int, np.integer))
+            or not 0 <= polyorder < width):
+        raise ParameterError(f"polyorder={polyorder!r} must be an integer >= 0 and less "
+                             f"than width={width}")
+    if (isinstance(spacing, bool) or not isinstance(spacing, (int, float, np.number))
+            or not math.isfinite(spacing) or spacing == 0):
+        raise ParameterError(f"delta={spacing!r} must be a finite non-zero number")
+    if isinstance(cval, bool) or not isinstance(cval, (int, float, np.number)):
+        raise ParameterError(f"cval={cval!r} must be a number")
+    axis = _normalize_axis(axis, data.ndim)
+    # scipy filters float32 and float64 as they are and anything else as float64.
+    x = np.ascontiguousarray(data if data.dtype in (np.float32, np.float64)
+                             else data.astype(np.float64))
+    if mode == "interp":  # scipy's least-squares fit of the ends refuses NaN and inf
+        for ends in (slice(None, width), slice(-width, None)):
+            edge = x[(slice(None),) * axis + (ends,)]
+            if not np.isfinite(edge).all():
+                raise ParameterError(
+                    f"mode='interp' fits the first and last width={width} values along "
+                    f"axis {axis}, which must be finite: found "
+                    f"{edge[~np.isfinite(edge)][0]}")
+    out = np.empty(x.shape, dtype=x.dtype)
+    fit = _savgol_fit(width, int(polyorder))
+    _ffi.call("swiftspec_savgol_filter", _ffi.pointer(x), _ffi.dtype_code(x.dtype),
+              math.prod(x.shape[:axis]), x.shape[axis], math.prod(x.shape[axis + 1:]),
+              width, _ffi.f64_pointer(fit), int(polyorder), int(order), float(spacing),
+              _ffi.SAVGOL_MODES[mode], float(cval), _ffi.pointer(out), out.size,
+              _threads.resolve(n_threads))
+    return out
+
+
+# numpy's error for a bad axis (an IndexError and a ValueError), in numpy.exceptions since
+# numpy 1.25; older numpy (Python 3.9 may have it) has it at the top level.
+_AxisError = getattr(np, "exceptions", np).AxisError
+
+
+def _normalize_axis(axis: Any, ndim: int) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ParameterError(f"axis={axis!r} must be an integer")
+    if not -ndim <= axis < ndim:
+        raise _AxisError(int(axis), ndim)
+    return int(axis) % ndim
+
+
+@functools.lru_cache(maxsize=32)
+def _savgol_fit(width: int, polyorder: int) -> np.ndarray:
+    """The least-squares polynomial fit over ``width`` samples at positions
+    -width//2 .. width//2: row j maps the samples to the coefficient of s**j."""
+    positions = np.arange(width, dtype=np.float64) - width // 2
+    vandermonde = positions[:, np.newaxis] ** np.arange(polyorder + 1)
+    fit = np.ascontiguousarray(np.linalg.pinv(vandermonde))
+    fit.flags.writeable = False
+    return fit

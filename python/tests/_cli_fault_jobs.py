@@ -6,6 +6,10 @@ test_cli_faults.py, each prints one JSON object on its last line.
         Run with one worker (this process) and SIGKILL it halfway through writing its
         K-th output (half of the file's bytes are on disk).
 
+    python _cli_fault_jobs.py kill-mid-shard IN OUT K
+        Run ``--format shards`` (SHARD_SETTINGS) with two worker processes and SIGKILL
+        the run halfway through writing its K-th shard.
+
     python _cli_fault_jobs.py full-disk IN OUT REF BYTES
         Meant for a private mount namespace (``unshare --mount``): mount a tmpfs of BYTES
         over OUT, run with two worker processes until the disk is full, then grow the
@@ -13,6 +17,7 @@ test_cli_faults.py, each prints one JSON object on its last line.
         the reference run in REF (a whole run made elsewhere).
 """
 
+import dataclasses
 import json
 import os
 import signal
@@ -21,10 +26,13 @@ import sys
 from pathlib import Path
 
 from swiftspec import images as spec_images
-from swiftspec.images import writers
+from swiftspec.images import shards, writers
 
 # The settings of every fault test: small, so that a run takes a second or two.
 SETTINGS = spec_images.Settings(sr=16000, clip=2.0, n_fft=512, hop_length=160, n_mels=32)
+# Float32 rows of 32 x 201: three clips per shard.
+SHARD_SETTINGS = dataclasses.replace(SETTINGS, format="shards", shard_dtype="float32",
+                                     shard_size=80000)
 ARGS = ["--sr", "16000", "--clip", "2", "--n-fft", "512", "--hop", "160", "--n-mels", "32",
         "--no-progress"]
 
@@ -57,28 +65,43 @@ def summary_json(summary):
             "stale_removed": summary.stale_removed}
 
 
+def dies_halfway(write):
+    """A writer that writes half of ``write``'s bytes, then SIGKILLs this process."""
+    def writer(f):
+        import io
+        buffer = io.BytesIO()
+        write(buffer)
+        data = buffer.getvalue()
+        f.write(data[: len(data) // 2])
+        f.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return writer
+
+
 def kill_mid_write(in_dir, out_dir, k):
     render = writers.render
     count = [0]
 
-    def half_then_die(S, settings):
-        write = render(S, settings)
+    def killing_render(S, settings):
         count[0] += 1
-        if count[0] < k:
-            return write
+        write = render(S, settings)
+        return write if count[0] < k else dies_halfway(write)
 
-        def writer(f):
-            import io
-            buffer = io.BytesIO()
-            write(buffer)
-            data = buffer.getvalue()
-            f.write(data[: len(data) // 2])
-            f.flush()
-            os.kill(os.getpid(), signal.SIGKILL)
-        return writer
-
-    writers.render = half_then_die
+    writers.render = killing_render
     spec_images.run(in_dir, out_dir, SETTINGS, workers=1)
+
+
+def kill_mid_shard(in_dir, out_dir, k):
+    npy_writer = shards.npy_writer
+    count = [0]
+
+    def killing_writer(array):
+        count[0] += 1
+        write = npy_writer(array)
+        return write if count[0] < k else dies_halfway(write)
+
+    shards.npy_writer = killing_writer  # only the packing's writes: workers stage
+    spec_images.run(in_dir, out_dir, SHARD_SETTINGS, workers=2)
 
 
 def full_disk(in_dir, out_dir, ref_dir, size):
@@ -105,6 +128,9 @@ def main(argv):
     job = argv[0]
     if job == "kill-mid-write":
         kill_mid_write(Path(argv[1]), Path(argv[2]), int(argv[3]))
+        print(json.dumps({"error": "the run was not killed"}))
+    elif job == "kill-mid-shard":
+        kill_mid_shard(Path(argv[1]), Path(argv[2]), int(argv[3]))
         print(json.dumps({"error": "the run was not killed"}))
     elif job == "full-disk":
         print(json.dumps(full_disk(Path(argv[1]), Path(argv[2]), Path(argv[3]),

@@ -204,6 +204,7 @@ def test_second_run_writes_nothing(tree, base, tmp_path, capsys):
     assert "converted 0 files" in text and "1 failed" in text and "1 empty" in text
 
 
+@pytest.mark.slow
 def test_resume_after_a_kill(tree, base, tmp_path, capsys):
     out = tmp_path / "killed"
     shutil.copytree(base[0], out)
@@ -242,6 +243,7 @@ def test_resume_after_a_kill(tree, base, tmp_path, capsys):
     assert snapshot(out) == again
 
 
+@pytest.mark.slow
 def test_sigkill_leaves_no_partial_output(tree, base, tmp_path, capsys):
     out = tmp_path / "sigkill"
     env = dict(os.environ)
@@ -287,6 +289,7 @@ def test_npy_arrays_equal_librosa(tree, tmp_path, capsys, tol):
         np.testing.assert_allclose(array, S_db, rtol=0, atol=tol.logmel_exact_atol)
 
 
+@pytest.mark.slow
 def test_dask_engine_equals_local(tree, base, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "dask"
@@ -336,6 +339,7 @@ def crash_on_corrupt(task, settings):
     return spec_images.convert_file(task, settings)
 
 
+@pytest.mark.slow
 def test_a_crashing_worker_does_not_stop_the_run(tree, tmp_path):
     out = tmp_path / "crash"
     settings = spec_images.Settings(sr=8000, n_fft=256, hop_length=64, n_mels=16)

@@ -32,6 +32,9 @@ pytest.importorskip("PIL")
 
 import _cli_fault_jobs as jobs  # noqa: E402 - after the skips: it imports the CLI's needs
 
+# Fault injection (kills, full disks, private mounts): the slow suite.
+pytestmark = pytest.mark.slow
+
 TESTS = Path(__file__).resolve().parent
 SOURCES = [TESTS / "data" / name for name in (
     "librosa_libri1.ogg", "librosa_robin.ogg", "librosa_test_audio.flac",

@@ -130,6 +130,7 @@ def in_process():
 
 @pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork"),
                     reason="needs the fork start method")
+@pytest.mark.slow
 def test_dataloader_fork_workers_match_in_process(tmp_path, in_process):
     features, report = run_loader(tmp_path, workers=2)
     assert report["workers"] == [0, 1], report  # both workers produced items

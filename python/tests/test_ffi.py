@@ -77,7 +77,7 @@ def test_header_parses_to_every_function():
     # comments) was parsed, and there are the 19 functions of ABI version 2.
     mentioned = set(re.findall(r"\b(swiftspec_\w+)\s*\(", _header_text()))
     assert set(PROTOTYPES) == mentioned
-    assert len(PROTOTYPES) == 19, sorted(PROTOTYPES)
+    assert len(PROTOTYPES) == 20, sorted(PROTOTYPES)
     assert {"swiftspec_stft", "swiftspec_mfcc", "swiftspec_strerror"} <= set(PROTOTYPES)
 
 
@@ -126,6 +126,7 @@ def _enum(prefix):
     ("SWIFTSPEC_PAD_", "PAD_MODES"),
     ("SWIFTSPEC_PRECISION_", "PRECISIONS"),
     ("SWIFTSPEC_WINDOW_", "WINDOWS"),
+    ("SWIFTSPEC_SAVGOL_", "SAVGOL_MODES"),
 ])
 def test_enums_match(prefix, table):
     assert getattr(_ffi, table) == _enum(prefix)
@@ -136,7 +137,8 @@ def test_scalar_enums_match():
     assert (_ffi.REF_SCALAR, _ffi.REF_MAX) == (H["SWIFTSPEC_REF_SCALAR"], H["SWIFTSPEC_REF_MAX"])
     known = {"SWIFTSPEC_FLOAT32", "SWIFTSPEC_FLOAT64", "SWIFTSPEC_REF_SCALAR",
              "SWIFTSPEC_REF_MAX"} | set(STATUS)
-    prefixes = ("SWIFTSPEC_PAD_", "SWIFTSPEC_PRECISION_", "SWIFTSPEC_WINDOW_")
+    prefixes = ("SWIFTSPEC_PAD_", "SWIFTSPEC_PRECISION_", "SWIFTSPEC_WINDOW_",
+                "SWIFTSPEC_SAVGOL_")
     unchecked = [n for n in H if n not in known and not n.startswith(prefixes)]
     assert not unchecked, f"header enumerators without a check here: {unchecked}"
 
@@ -369,6 +371,26 @@ def dct_matrix(dct_type=2, norm=1, n=N_MELS, n_out=N_MFCC, out=True, cap=N_MELS 
     return lib.swiftspec_dct_matrix(dct_type, norm, n, n_out, dp(buffer) if out else None, cap)
 
 
+# A 3-point first-derivative fit (polyorder 1): row 0 averages, row 1 is the slope.
+SG_FIT = np.array([[1 / 3, 1 / 3, 1 / 3], [-0.5, 0.0, 0.5]])
+SG_OUTER, SG_AXIS, SG_INNER = 2, 8, 3
+SG_COUNT = SG_OUTER * SG_AXIS * SG_INNER
+SG_IN = np.arange(SG_COUNT, dtype=np.float64)
+
+
+def savgol(**kw):
+    a = dict(inp=SG_IN, dtype=F64, outer=SG_OUTER, axis=SG_AXIS, inner=SG_INNER, width=3,
+             fit=SG_FIT, polyorder=1, deriv=1, delta=1.0, mode=H["SWIFTSPEC_SAVGOL_INTERP"],
+             cval=0.0, out=None, null_out=False, cap=SG_COUNT, threads=1)
+    a.update(kw)
+    if a["out"] is None:
+        a["out"] = np.full(SG_COUNT, 7.0, dtype=np.float32 if a["dtype"] == F32 else None)
+    return lib.swiftspec_savgol_filter(
+        vp(a["inp"]), a["dtype"], a["outer"], a["axis"], a["inner"], a["width"], dp(a["fit"]),
+        a["polyorder"], a["deriv"], a["delta"], a["mode"], a["cval"],
+        None if a["null_out"] else vp(a["out"]), a["cap"], a["threads"])
+
+
 NAN_AUDIO = Y64.copy()
 NAN_AUDIO[500] = np.nan
 INF_AUDIO32 = Y64.astype(np.float32)
@@ -408,6 +430,43 @@ CASES = [
     ("mfcc ok", lambda: mfcc(), "OK"),
     ("power_to_db ok", lambda: power_to_db(), "OK"),
     ("power_to_db no groups, null input", lambda: power_to_db(n_groups=0, null_in=True), "OK"),
+    ("savgol_filter ok", lambda: savgol(), "OK"),
+    ("savgol_filter float32", lambda: savgol(inp=SG_IN.astype(np.float32), dtype=F32), "OK"),
+    ("savgol_filter every mode", lambda: max(savgol(mode=m) for m in range(5)), "OK"),
+    ("savgol_filter nan propagates", lambda: savgol(inp=np.full(SG_COUNT, np.nan)), "OK"),
+    ("savgol_filter no lines, null input", lambda: savgol(inp=None, outer=0, cap=0), "OK"),
+    ("savgol_filter no lines, huge axis", lambda: savgol(inp=None, outer=0, axis=BIG, cap=0),
+     "OK"),
+    ("savgol_filter width beyond the axis, wrap", lambda: savgol(
+        width=33, fit=np.full((2, 33), 0.1), mode=H["SWIFTSPEC_SAVGOL_WRAP"]), "OK"),
+    ("savgol_filter deriv above polyorder", lambda: savgol(deriv=5), "OK"),
+    ("savgol_filter null in", lambda: savgol(inp=None), "ERR_NULL_POINTER"),
+    ("savgol_filter null fit", lambda: savgol(fit=None), "ERR_NULL_POINTER"),
+    ("savgol_filter null out", lambda: savgol(null_out=True), "ERR_NULL_POINTER"),
+    ("savgol_filter capacity short", lambda: savgol(cap=SG_COUNT - 1), "ERR_BUFFER_TOO_SMALL"),
+    ("savgol_filter dtype 0", lambda: savgol(dtype=0), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter mode 5", lambda: savgol(mode=5), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter even width", lambda: savgol(width=4, fit=np.ones((2, 4))),
+     "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter width 0", lambda: savgol(width=0), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter polyorder = width", lambda: savgol(polyorder=3, fit=np.ones((4, 3))),
+     "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter polyorder -1", lambda: savgol(polyorder=-1), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter deriv -1", lambda: savgol(deriv=-1), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter delta 0", lambda: savgol(delta=0.0), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter delta inf", lambda: savgol(delta=np.inf), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter nan fit", lambda: savgol(fit=np.array([[0.0, np.nan, 0.0], [0, 0, 0]])),
+     "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter interp, axis shorter than width", lambda: savgol(
+        axis=2, cap=SG_OUTER * 2 * SG_INNER), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter negative n_inner", lambda: savgol(inner=-1), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter n_threads -1", lambda: savgol(threads=-1), "ERR_INVALID_ARGUMENT"),
+    ("savgol_filter count overflow", lambda: savgol(outer=2**40, axis=2**40),
+     "ERR_SIZE_OVERFLOW"),
+    ("savgol_filter bytes overflow", lambda: savgol(outer=1, axis=2**61, inner=1),
+     "ERR_SIZE_OVERFLOW"),
+    ("savgol_filter fit size overflow", lambda: savgol(width=BIG + 1, polyorder=2**40),
+     "ERR_SIZE_OVERFLOW"),
 
     # ---- NULL pointers
     ("get_window null out", lambda: get_window(out=False), "ERR_NULL_POINTER"),
@@ -712,6 +771,23 @@ def test_errors_write_nothing():
     buffer = np.full(16, 7.0)
     assert power_to_db(out=buffer, top_db=-1.0) == H["SWIFTSPEC_ERR_INVALID_ARGUMENT"]
     assert np.all(buffer == 7.0)
+    filtered = np.full(SG_COUNT, 7.0)
+    assert savgol(out=filtered, axis=2) == H["SWIFTSPEC_ERR_INVALID_ARGUMENT"]
+    assert savgol(out=filtered, cap=SG_COUNT - 1) == H["SWIFTSPEC_ERR_BUFFER_TOO_SMALL"]
+    assert np.all(filtered == 7.0)
+
+
+def test_savgol_filter_slope_of_a_ramp():
+    # SG_IN counts up along the inner axis, so each step along the middle axis is
+    # SG_INNER: the derivative everywhere, edges included, in every mode that extends a
+    # ramp as a ramp (interp fits it exactly; others differ only at the ends).
+    out = np.full(SG_COUNT, 7.0)
+    assert savgol(out=out) == OK
+    assert np.allclose(out, SG_INNER, rtol=0, atol=1e-12)
+    assert savgol(out=out, mode=H["SWIFTSPEC_SAVGOL_NEAREST"]) == OK
+    slopes = out.reshape(SG_OUTER, SG_AXIS, SG_INNER)
+    assert np.allclose(slopes[:, 1:-1], SG_INNER, rtol=0, atol=1e-12)
+    assert np.allclose(slopes[:, [0, -1]], SG_INNER / 2, rtol=0, atol=1e-12)
 
 
 def test_outputs_of_successful_calls():

@@ -2,7 +2,7 @@
 """The recipes of docs/guide/images.md ("Recipes"), run as documented, against the same
 recipe done by hand with librosa (and torchaudio where it is installed) and Pillow; and
 the flags they use: --spectrogram, --power, --ref, --amin, --pad-mode, --normalize,
---select, --seed, --channels, --stack.
+--select, --seed, --channels, --stack (with every --format).
 
 Images must agree as the other image tests require (one 8-bit level at most, on under
 0.1 % of the pixels); arrays within the log-mel tolerance.
@@ -227,6 +227,27 @@ def test_three_channel_arrays_are_channels_first(tree, tmp_path, capsys, tol):
         expected = deltas_by_hand(tree / "birds" / row["source"], int(row["clip"]))
         for got, want in zip(array, expected):
             np.testing.assert_allclose(got, want, rtol=0, atol=tol.logmel_exact_atol)
+
+
+def test_three_channel_shards(tree, tmp_path, capsys, tol):
+    """Shard rows are the RGB pixels (uint8) or the (3, bands, frames) arrays."""
+    for dtype in ("uint8", "float32"):
+        out = tmp_path / dtype
+        rows = convert(tree / "birds", out, [*DELTAS, "--format", "shards", "--shard-dtype",
+                                             dtype], capsys)
+        comparison = ImageComparison()
+        for row in rows:
+            got = np.load(out / row["output"], mmap_mode="r")[int(row["row"])]
+            expected = deltas_by_hand(tree / "birds" / row["source"], int(row["clip"]))
+            if dtype == "uint8":
+                assert got.shape == (128, 313, 3) and row["shape"] == "128x313x3"
+                comparison.add(np.asarray(got), rgb(expected), row["output"])
+            else:
+                assert got.shape == (3, 128, 313) and row["shape"] == "3x128x313"
+                np.testing.assert_allclose(got, np.stack(expected), rtol=0,
+                                           atol=tol.logmel_exact_atol)
+        if dtype == "uint8":
+            comparison.check()
 
 
 def test_three_gray_channels(tree, tmp_path, capsys):

@@ -42,6 +42,9 @@ import swiftspec
 from _reliability_jobs import digest, digests, mixed_jobs, new_size_jobs, run
 from swiftspec import _ffi
 
+# Forks, spawns and long loops: the slow suite (pytest -m 'not slow' leaves it out).
+pytestmark = pytest.mark.slow
+
 TESTS_DIR = Path(__file__).resolve().parent
 PYTHON_DIR = Path(swiftspec.__file__).resolve().parent.parent
 WATCHDOG = 120  # seconds for any child process; every run here takes a few seconds

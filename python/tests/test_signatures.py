@@ -33,6 +33,8 @@ PAIRS = [
     ("filters.get_window", swiftspec.filters.get_window, "filters.get_window"),
     ("feature.melspectrogram", swiftspec.feature.melspectrogram, "feature.melspectrogram"),
     ("feature.mfcc", swiftspec.feature.mfcc, "feature.mfcc"),
+    ("feature.delta", swiftspec.feature.delta, "feature.delta"),
+    ("util.normalize", swiftspec.util.normalize, "util.normalize"),
 ]
 
 

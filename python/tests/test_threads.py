@@ -59,6 +59,7 @@ def _child(queue):
     queue.put(swiftspec.feature.melspectrogram(y=y, sr=16000, n_threads=2).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_child_processes_compute(method):
     y = np.random.default_rng(1).standard_normal(20000).astype(np.float32)

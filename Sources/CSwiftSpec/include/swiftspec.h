@@ -53,7 +53,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, an enum value or a layout below changes. */
-#define SWIFTSPEC_ABI_VERSION 2
+#define SWIFTSPEC_ABI_VERSION 3
 
 /* Status codes: pinned. */
 enum {
@@ -95,6 +95,18 @@ enum {
   SWIFTSPEC_WINDOW_BOXCAR = 3,
   SWIFTSPEC_WINDOW_BARTLETT = 4,
   SWIFTSPEC_WINDOW_TRIANG = 5
+};
+
+/* How swiftspec_savgol_filter extends the ends of a line: scipy.signal.savgol_filter's
+ * modes, whose padding is scipy.ndimage's (MIRROR reflects about the end sample without
+ * repeating it, numpy's 'reflect'; NEAREST repeats it; WRAP is periodic; CONSTANT pads
+ * with cval). INTERP pads nothing: see swiftspec_savgol_filter. */
+enum {
+  SWIFTSPEC_SAVGOL_INTERP = 0,
+  SWIFTSPEC_SAVGOL_NEAREST = 1,
+  SWIFTSPEC_SAVGOL_MIRROR = 2,
+  SWIFTSPEC_SAVGOL_CONSTANT = 3,
+  SWIFTSPEC_SAVGOL_WRAP = 4
 };
 
 /* How the decibel reference is chosen. */
@@ -251,6 +263,29 @@ int32_t swiftspec_mfcc(const void *in, int32_t in_dtype, int64_t n_rows,
                        int64_t n_mels, double amin, int32_t has_top_db, double top_db,
                        const double *dct_matrix, int64_t n_mfcc, void *out,
                        int32_t out_dtype, int64_t out_cap, int32_t n_threads);
+
+/* ---- Filters ------------------------------------------------------------------------ */
+
+/* Savitzky-Golay derivative filter (scipy.signal.savgol_filter; librosa.feature.delta)
+ * along the middle axis of in, n_outer x n_axis x n_inner values of `dtype` (row-major;
+ * the axis of a (..., n_bins, n_frames) array and the products of the sizes before and
+ * after it). Each output is the deriv-th derivative (divided by delta^deriv) of the
+ * polynomial of degree polyorder fitted by least squares to the `width` samples centred
+ * on it, the line extended at its ends by `mode` (cval for CONSTANT). With INTERP (which
+ * needs n_axis >= width) the outputs within width/2 of an end are instead the derivative
+ * of the polynomial fitted to the first (last) width samples, at their own positions.
+ * fit: [polyorder + 1][width] finite doubles, row j mapping the samples at positions
+ * s = -width/2 .. width/2 to the coefficient of s^j of the fitted polynomial (the
+ * pseudo-inverse of that Vandermonde matrix). width odd > 0; 0 <= polyorder < width;
+ * deriv >= 0 (above polyorder the result is 0); delta finite and non-zero.
+ * out: n_outer * n_axis * n_inner values of `dtype`; in must not overlap it. Computed in
+ * double, rounded once. NaN and infinities propagate. Lines are spread over n_threads
+ * threads (0 = library default). */
+int32_t swiftspec_savgol_filter(const void *in, int32_t dtype, int64_t n_outer,
+                                int64_t n_axis, int64_t n_inner, int64_t width,
+                                const double *fit, int64_t polyorder, int64_t deriv,
+                                double delta, int32_t mode, double cval, void *out,
+                                int64_t out_cap, int32_t n_threads);
 
 #ifdef __cplusplus
 }

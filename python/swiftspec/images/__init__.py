@@ -4,7 +4,7 @@
 ::
 
     swiftspec images IN OUT [--sr 32000] [--clip 5] [--n-mels 128] [--size 512x512]
-                            [--format png|npy] [--workers N] [--engine local|dask]
+                            [--format png|npy|shards] [--workers N] [--engine local|dask]
                             [--spectrogram mel|linear] [--normalize none|peak|rms]
                             [--select all|center|random] [--channels 1|3] ...
     swiftspec images        # the bundled bird recording -> ./swiftspec-images
@@ -18,6 +18,8 @@ spectrograms, waveform normalisation, one clip per recording and 3 channels: see
 ``IN/a/b.ogg`` gives ``OUT/a/b_0000.png``, ``OUT/a/b_0001.png``, ... (two sources that
 differ only by extension keep it: ``b.ogg_0000.png``, ``b.wav_0000.png``). Files with the
 extensions in AUDIO_EXTENSIONS are converted; hidden files and folders are skipped.
+``--format shards`` packs the clips as rows of a few large ``.npy`` arrays instead
+(`swiftspec.images.shards`).
 
 Guarantees:
 
@@ -40,7 +42,7 @@ Guarantees:
   files it did not convert, and exits with status 1; every output already written is
   whole, and the same command resumes once there is room.
 - **Manifest**: ``OUT/manifest.csv``, one row per clip (source, clip, start_s, audio_s,
-  output, shape, status, error) and one row per empty, failed or unconverted file.
+  output, shape, status, error, row) and one row per empty, failed or unconverted file.
 
 Work is spread over local processes (``--workers``) or a dask.distributed cluster
 (``--engine dask --scheduler ADDRESS``; OUT must then be on a file system that the
@@ -49,8 +51,9 @@ workers share). Both give the same outputs and manifest.
 The package, one job per module: `settings` (the options), `sources` (finding the
 recordings), `convert` (one file), `writers` (output formats, atomic writes),
 `executors` (local processes, dask), `journal` (the lock, settings and journal in
-OUT/.swiftspec), `plan` (what is left to do), `manifest`, `summary` (the report),
-`progress`, `job` (`run`, the outline of a job) and `arguments` (the command line).
+OUT/.swiftspec), `plan` (what is left to do), `shards` (packing clips into shards),
+`manifest`, `summary` (the report), `progress`, `job` (`run`, the outline of a job)
+and `arguments` (the command line).
 """
 
 from .arguments import DEMO_OUTPUT, add_images_command, images_command, sample_path

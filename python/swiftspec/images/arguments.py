@@ -17,7 +17,7 @@ from ..exceptions import ParameterError
 from .convert import NORMALIZATIONS, PAD_MODES, SELECTIONS, SPECTROGRAMS, STACKS
 from .job import ENGINES, run
 from .settings import Settings
-from .writers import FORMATS
+from .writers import FORMATS, SHARD_DTYPES
 
 DEMO_OUTPUT = "swiftspec-images"
 
@@ -68,6 +68,15 @@ def _number_or_none(text: str) -> Optional[float]:
 
 def _reference(text: str) -> Union[str, float]:
     return "max" if text.lower() == "max" else _positive_number(text)
+
+
+def _bytes(text: str) -> int:
+    """A byte count: an integer, or one with a binary suffix K, M or G (256M: 256 MiB)."""
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:].upper(), 1)
+    value: int = _parsed(text[:-1] if scale > 1 else text, int, "a byte count (e.g. 256M)")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1 byte")
+    return value * scale
 
 
 def _size(text: str) -> Optional[Tuple[int, int]]:
@@ -154,7 +163,8 @@ def add_images_command(commands: Any) -> argparse.ArgumentParser:
                        help="FFT precision (default %(default)s)")
     group = images.add_argument_group("output")
     group.add_argument("--format", choices=FORMATS, default=d.format,
-                       help="8-bit PNG image or float32 log-mel array (default %(default)s)")
+                       help="8-bit PNG image, float32 log-mel array, or every clip as a row "
+                            "of a few large .npy arrays (default %(default)s)")
     group.add_argument("--size", type=_size, default=None, metavar="WxH",
                        help="resize images to WIDTHxHEIGHT pixels, e.g. 512x512 (default: "
                             "frames x mels)")
@@ -170,6 +180,12 @@ def add_images_command(commands: Any) -> argparse.ArgumentParser:
     group.add_argument("--resize-filter", choices=_clips.RESIZE_FILTERS,
                        default=d.resize_filter,
                        help="Pillow filter for --size (default %(default)s)")
+    group.add_argument("--shard-dtype", choices=SHARD_DTYPES, default=d.shard_dtype,
+                       help="shards: uint8 image pixels (as png) or a float log-mel array "
+                            "(as npy) per row (default %(default)s)")
+    group.add_argument("--shard-size", type=_bytes, default=d.shard_size, metavar="BYTES",
+                       help="shards: bytes of rows per shard at most, e.g. 64M or 1G "
+                            "(default 256M)")
     group.add_argument("--overwrite", action="store_true",
                        help="redo every file and replace existing outputs (needed to "
                             "change the settings of an existing OUT)")
@@ -197,10 +213,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         n_mels=args.n_mels, fmin=args.fmin, fmax=args.fmax, top_db=args.top_db,
         format=args.format, size=args.size, colormap=args.colormap,
         resize_filter=args.resize_filter, res_type=args.res_type,
-        precision=args.precision, spectrogram=args.spectrogram, power=float(args.power),
-        ref=args.ref, amin=args.amin, pad_mode=args.pad_mode, normalize=args.normalize,
-        rms_dbfs=args.rms_dbfs, select=args.select, seed=args.seed,
-        channels=args.channels, stack=args.stack)
+        precision=args.precision, shard_dtype=args.shard_dtype, shard_size=args.shard_size,
+        spectrogram=args.spectrogram, power=float(args.power), ref=args.ref, amin=args.amin,
+        pad_mode=args.pad_mode, normalize=args.normalize, rms_dbfs=args.rms_dbfs,
+        select=args.select, seed=args.seed, channels=args.channels, stack=args.stack)
 
 
 def images_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -19,6 +19,7 @@ from ..feature import delta, melspectrogram
 from ..spectrum import amplitude_to_db, power_to_db
 from ..util import normalize, normalize_rms
 from . import writers
+from .journal import staged_output
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -210,19 +211,29 @@ def _convert(task: Task, settings: Settings, result: FileResult) -> None:
         return
     out_root, keep = Path(task.out_root), set(task.keep)
     rows: Dict[int, List[Any]] = {}
+    # --format shards: the recording's rows go into one staging array, packed later.
+    staged: Optional[Dict[int, np.ndarray]] = {} if settings.format == "shards" else None
     for batch in _batches(parts):
         S = spectrogram(np.stack([p.y for p in batch]), sr, settings, task.n_threads)
         for part, spec in zip(batch, S):
-            output = f"{task.stem}_{part.index:04d}{settings.extension}"
-            if output in keep:
-                result.kept += 1
+            if staged is not None:
+                output = staged_output(task.stem)
+                staged[part.index] = writers.clip_array(spec, settings)
             else:
-                _write(out_root, output, spec, settings)
-                result.written += 1
+                output = f"{task.stem}_{part.index:04d}{settings.extension}"
+                if output in keep:
+                    result.kept += 1
+                else:
+                    _write(out_root, output, spec, settings)
+                    result.written += 1
             rows[part.index] = [part.index, _seconds(part.start, sr),
                                 _seconds(part.n_audio, sr), output,
                                 _shape_text(settings.output_shape(*spec.shape[-2:]))]
     result.rows = [rows[k] for k in sorted(rows)]
+    if staged is not None:
+        array = np.stack([staged[k] for k in sorted(staged)])
+        _write_output(out_root, staged_output(task.stem), writers.npy_writer(array))
+        result.written += len(staged)
 
 
 def _batches(parts: Iterable[_clips.Clip]) -> Iterator[List[_clips.Clip]]:
@@ -236,7 +247,10 @@ def _batches(parts: Iterable[_clips.Clip]) -> Iterator[List[_clips.Clip]]:
 
 
 def _write(out_root: Path, output: str, spec: np.ndarray, settings: Settings) -> None:
-    write = writers.render(spec, settings)
+    _write_output(out_root, output, writers.render(spec, settings))
+
+
+def _write_output(out_root: Path, output: str, write: writers.Writer) -> None:
     try:
         writers.atomic_write(out_root / output, write)
     except OSError as error:

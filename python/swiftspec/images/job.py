@@ -12,6 +12,7 @@ from typing import Iterable, Optional, Set, Tuple, Union
 
 from ..exceptions import ParameterError
 from .convert import FileResult, convert_file
+from . import shards
 from .executors import Convert, dask_results, local_results
 from .journal import OutputState, journal_entry
 from .manifest import MANIFEST, clip_rows, manifest_text, write_manifest
@@ -76,7 +77,9 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
         summary.add_warnings(setting_warnings)
         summary.stale_removed = remove_stale_temporaries(out_dir)
         journal = state.read_journal()  # empty after --overwrite
-        plan = plan_work(in_path, out_dir, journal, summary)
+        packed = shards.packed_sources(out_dir, state.read_shards(), journal) \
+            if settings.format == "shards" else frozenset()
+        plan = plan_work(in_path, out_dir, journal, summary, packed)
 
         # No pool for less than two files' work. In parallel runs each conversion uses
         # one native thread (the processes share the cores); alone, it uses them all.
@@ -100,6 +103,8 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
             bar.close()
         for rel in sorted(unfinished):
             summary.add_problem(rel, "not converted", "the run stopped before this file")
+        if settings.format == "shards":
+            plan.rows = shards.finish(out_dir, settings, plan.done, state, summary)
 
         summary.problems.sort()
         try:

@@ -3,7 +3,9 @@
 
 The lock (one run per output folder), the settings the outputs were made with, and the
 journal: one JSON line per finished source file (its signature, output stem and clip
-rows), appended as each file finishes.
+rows), appended as each file finishes. With ``--format shards`` also the staging arrays
+(one per converted recording, until packed) and the shard record: one JSON line per
+shard written, naming the clips in its rows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ STATE_DIR = ".swiftspec"
 JOURNAL = "journal.jsonl"
 SETTINGS_FILE = "settings.json"
 LOCK_FILE = "lock"
+SHARD_RECORD = "shards.jsonl"
+STAGING_DIR = f"{STATE_DIR}/staging"
 
 #: A journal line: {"source", "signature": [size, mtime_ns], "stem", "rows"}.
 Entry = Dict[str, Any]
@@ -43,6 +47,32 @@ def finished_outputs(entry: Optional[Entry], signature: List[int],
     return None
 
 
+def staged_output(stem: str) -> str:
+    """Where ``--format shards`` stages a recording's clips (relative to OUT)."""
+    return f"{STAGING_DIR}/{stem}.npy"
+
+
+def _read_lines(path: Path) -> List[Entry]:
+    """The JSON objects of a JSON-lines file; a line cut short by a kill is ignored."""
+    entries = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(entry, dict):
+                    entries.append(entry)
+    except FileNotFoundError:
+        pass
+    return entries
+
+
+def _jsonl(entries: List[Entry]) -> bytes:
+    return "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in entries).encode()
+
+
 class OutputState:
     """OUT/.swiftspec: the lock, the settings and the journal of finished files.
 
@@ -54,6 +84,7 @@ class OutputState:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.journal_path = self.dir / JOURNAL
         self.settings_path = self.dir / SETTINGS_FILE
+        self.shard_record_path = self.dir / SHARD_RECORD
         self._lock: Optional[BinaryIO] = None
         self._journal: Optional[TextIO] = None
         self.journal_lines = 0       # lines found by read_journal
@@ -110,6 +141,7 @@ class OutputState:
         # New settings: forget the old journal first, so that a kill in between never
         # pairs old outputs with new settings.
         atomic_write(self.journal_path, lambda f: None)
+        atomic_write(self.shard_record_path, lambda f: None)
         text = json.dumps(wanted, indent=2, sort_keys=True) + "\n"
         atomic_write(self.settings_path, lambda f: f.write(text.encode("utf-8")))
 
@@ -130,6 +162,28 @@ class OutputState:
             pass
         self.journal_lines = lines
         return entries
+
+    def read_shards(self) -> Dict[str, Entry]:
+        """shard file name -> its latest record ``{"name", "clips": [[source, size,
+        mtime_ns, clip], ...]}`` (row order)."""
+        return {e["name"]: e for e in _read_lines(self.shard_record_path)
+                if isinstance(e.get("name"), str) and isinstance(e.get("clips"), list)}
+
+    def append_shard(self, entry: Entry) -> None:
+        """Record a shard once its file is in place (a kill before leaves it unrecorded:
+        it is written again)."""
+        with open(self.shard_record_path, "ab") as f:
+            if f.tell() > 0:
+                with open(self.shard_record_path, "rb") as check:
+                    check.seek(-1, os.SEEK_END)
+                    if check.read(1) != b"\n":
+                        f.write(b"\n")
+            f.write(_jsonl([entry]))
+
+    def rewrite_shards(self, entries: List[Entry]) -> None:
+        """Replace the shard record by ``entries`` (the shards of the finished packing)."""
+        data = _jsonl(entries)
+        atomic_write(self.shard_record_path, lambda f: f.write(data))
 
     def append(self, entry: Entry) -> None:
         if self._journal is None:

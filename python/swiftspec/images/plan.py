@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Tuple, Union
+from typing import AbstractSet, Any, Dict, List, Tuple, Union
 
 from .convert import Task
 from .journal import Entry, finished_outputs
@@ -25,10 +25,12 @@ class Plan:
 
 
 def plan_work(in_path: Union[str, os.PathLike[str]], out_dir: Path,
-              journal: Dict[str, Entry], summary: Summary) -> Plan:
+              journal: Dict[str, Entry], summary: Summary,
+              packed: AbstractSet[str] = frozenset()) -> Plan:
     """The files under ``in_path`` to convert into ``out_dir``, given the ``journal``.
 
-    A file the journal lists (unchanged since) whose outputs all exist is done; one
+    A file the journal lists (unchanged since) whose outputs all exist, or whose clips
+    are all in written shards (``packed``, see `shards.packed_sources`), is done; one
     whose outputs are partly there is converted keeping those; sources that cannot be
     listed or read are counted in ``summary`` as failed.
     """
@@ -49,7 +51,7 @@ def plan_work(in_path: Union[str, os.PathLike[str]], out_dir: Path,
         outputs = finished_outputs(journal.get(rel), signature, stem)
         keep: Tuple[str, ...] = ()
         if outputs is not None:
-            keep = tuple(o for o in outputs if (out_dir / o).is_file())
+            keep = tuple(o for o in outputs if rel in packed or (out_dir / o).is_file())
             if len(keep) == len(outputs):
                 summary.skipped += 1
                 summary.clips_total += len(outputs)

@@ -52,6 +52,12 @@ class Settings:
         ``resize_filter``, coloured with ``colormap``; with 3 channels an RGB image, each
         channel scaled on its own. ``'npy'``: the float32 log-mel array (n_mels, frames),
         rows in librosa's order (lowest band first); (3, n_mels, frames) with 3 channels.
+        ``'shards'``: every clip as one row of a few large ``.npy`` arrays (see
+        `swiftspec.images.shards`).
+    shard_dtype, shard_size
+        ``'shards'`` only: ``'uint8'`` rows are the PNG's pixels (``size``, ``colormap``
+        and ``resize_filter`` apply), ``'float16'`` or ``'float32'`` rows the log-mel
+        array as ``'npy'`` writes it. At most ``shard_size`` bytes of rows per shard.
     """
 
     sr: int = 32000
@@ -72,6 +78,8 @@ class Settings:
     res_type: str = "soxr_hq"
     precision: str = "exact"
     # Added after the first release: a settings.json without them holds these defaults.
+    shard_dtype: str = "uint8"
+    shard_size: int = 256 * 2**20
     spectrogram: str = "mel"
     power: float = 2.0
     ref: Union[str, float] = "max"
@@ -108,6 +116,10 @@ class Settings:
         if self.format == "png":
             what += f", {self.size[0]}x{self.size[1]}" if self.size else ", unresized"
             what += f", {self.colormap}"
+        if self.format == "shards":
+            what += f" of {self.shard_dtype}, {_byte_text(self.shard_size)} at most"
+            if self.shard_dtype == "uint8":
+                what += f", {self.size[0]}x{self.size[1]}" if self.size else ", unresized"
         if self.channels == 3:
             what += f", 3 channels ({self.stack})"
         clips = "clips" if self.select == "all" else f"{self.select} clip"
@@ -115,13 +127,25 @@ class Settings:
         return (f"{what}; {self.clip:g} s {clips} at {self.sr} Hz, tail={self.tail}, "
                 f"{bands}, n_fft {self.n_fft}, hop {self.hop_length}")
 
+    @property
+    def float_output(self) -> bool:
+        """Outputs are log-mel arrays (True) or 8-bit images."""
+        return self.format == "npy" or (self.format == "shards" and self.shard_dtype != "uint8")
+
     def output_shape(self, n_bands: int, n_frames: int) -> Tuple[int, ...]:
         """numpy shape of one output for a (n_bands, n_frames) spectrogram."""
-        if self.format == "npy":
+        if self.float_output:
             return (n_bands, n_frames) if self.channels == 1 else (3, n_bands, n_frames)
         height, width = (self.size[1], self.size[0]) if self.size else (n_bands, n_frames)
         rgb = self.colormap != "gray" or self.channels == 3
         return (height, width, 3) if rgb else (height, width)
+
+
+def _byte_text(count: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale:
+            return f"{count / scale:.4g} {unit}"
+    return f"{count} bytes"
 
 
 def check_settings(settings: Settings) -> List[str]:
@@ -132,8 +156,10 @@ def check_settings(settings: Settings) -> List[str]:
     if settings.format not in writers.FORMATS:
         raise ParameterError(f"format={settings.format!r} must be "
                              + " or ".join(repr(name) for name in writers.FORMATS))
-    if settings.format == "npy" and (settings.size is not None or settings.colormap != "gray"):
-        raise ParameterError("--size and --colormap apply to png output only")
+    if settings.float_output and (settings.size is not None or settings.colormap != "gray"):
+        raise ParameterError("--size and --colormap apply to png output only (and to "
+                             "shards of uint8)")
+    _check_shard_settings(settings)
     if isinstance(settings.sr, bool) or not isinstance(settings.sr, int) or settings.sr < 1:
         raise ParameterError(f"sr={settings.sr!r} must be a positive integer (Hz)")
     if settings.res_type not in RES_TYPES:
@@ -169,6 +195,28 @@ def check_settings(settings: Settings) -> List[str]:
         S = convert.spectrogram(parts[0].y if parts else y, settings.sr, settings)
         writers.render(S, settings)
     return sorted({str(w.message) for w in caught})
+
+
+def _check_shard_settings(settings: Settings) -> None:
+    defaults = Settings()
+    if settings.format != "shards":
+        if (settings.shard_dtype, settings.shard_size) != (defaults.shard_dtype,
+                                                           defaults.shard_size):
+            raise ParameterError("--shard-dtype and --shard-size apply to --format shards "
+                                 "only")
+        return
+    if settings.shard_dtype not in writers.SHARD_DTYPES:
+        raise ParameterError(f"shard_dtype={settings.shard_dtype!r} must be "
+                             + " or ".join(repr(name) for name in writers.SHARD_DTYPES))
+    if isinstance(settings.shard_size, bool) or not isinstance(settings.shard_size, int) \
+            or settings.shard_size < 1:
+        raise ParameterError(f"shard_size={settings.shard_size!r} must be a positive "
+                             "integer (bytes)")
+    if settings.tail == "keep":
+        # A kept tail is shorter than the other clips, and the rows of a shard share one
+        # shape: pad it (the default) or drop it.
+        raise ParameterError("--format shards needs clips of one length: use --tail pad "
+                             "or --tail drop, not --tail keep")
 
 
 def _check_choice(name: str, value: Any, choices: Tuple[Any, ...]) -> None:

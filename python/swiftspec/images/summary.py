@@ -35,6 +35,8 @@ class Summary:
     stopped: str = ""          # why the run stopped early ("": it did not)
     not_converted: int = 0     # files left undone by the stop
     manifest_error: str = ""   # why the manifest could not be written ("": it was)
+    shards_total: int = 0      # --format shards: the shards of the packing
+    shards_written: int = 0    # of which written by this run (the others were whole)
 
     @property
     def exit_status(self) -> int:
@@ -91,6 +93,10 @@ class Summary:
             f"{self.clips_per_s:.1f} clips/s",
             f"  outputs: {self.clips_total} in {self.out_dir}   manifest: {self.manifest}",
         ]
+        if self.settings.format == "shards" and self.shards_total:
+            lines.append(f"  packed into {_plural(self.shards_total, 'shard')} "
+                         f"({self.shards_written} written, "
+                         f"{self.shards_total - self.shards_written} already there)")
         if self.stopped:
             lines.append(f"  STOPPED: {self.stopped}; {_plural(self.not_converted, 'file')} "
                          "not converted. Make room and run the same command again to "

@@ -2,7 +2,9 @@
 """Outputs on disk: one spectrogram as the bytes of its file format, written atomically.
 
 A new output format is one more entry in ``_RENDERERS`` (and its shape in
-`Settings.output_shape`).
+`Settings.output_shape`). ``'shards'`` renders each clip as its shard row
+(`clip_array`); `convert` stacks a recording's rows into one staging array and
+`swiftspec.images.shards` packs those into the shards.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 from .. import clips as _clips
 
 if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+
     from .settings import Settings
 
 #: Writes one output's bytes to an open binary file.
@@ -30,25 +34,49 @@ TMP_SUFFIX = ".swiftspec-tmp"
 PNG_OPTIONS = {"compress_level": 1, "compress_type": 3}
 
 
-def _png(S: np.ndarray, settings: Settings) -> Writer:
-    if S.ndim == 3:  # (3, bands, frames): an RGB image, each channel scaled on its own
+def image(S: np.ndarray, settings: Settings) -> PILImage:
+    """The image of one clip's spectrogram (``settings.size``, ``colormap``...); a
+    (3, bands, frames) one is an RGB image, each channel scaled to 8 bits on its own."""
+    if S.ndim == 3:
         from PIL import Image
 
-        image = Image.merge("RGB", [_clips.to_image(channel, size=settings.size,
-                                                    resample=settings.resize_filter)
-                                    for channel in S])
-    else:
-        image = _clips.to_image(S, size=settings.size, colormap=settings.colormap,
-                                resample=settings.resize_filter)
-    return lambda f: image.save(f, format="PNG", **PNG_OPTIONS)
+        return Image.merge("RGB", [_clips.to_image(channel, size=settings.size,
+                                                   resample=settings.resize_filter)
+                                   for channel in S])
+    return _clips.to_image(S, size=settings.size, colormap=settings.colormap,
+                           resample=settings.resize_filter)
+
+
+def _png(S: np.ndarray, settings: Settings) -> Writer:
+    picture = image(S, settings)
+    return lambda f: picture.save(f, format="PNG", **PNG_OPTIONS)
 
 
 def _npy(S: np.ndarray, settings: Settings) -> Writer:
-    array = np.ascontiguousarray(S, dtype=np.float32)
+    return npy_writer(np.ascontiguousarray(S, dtype=np.float32))
+
+
+SHARD_DTYPES = ("uint8", "float16", "float32")
+
+
+def clip_array(S: np.ndarray, settings: Settings) -> np.ndarray:
+    """One clip as a shard row: the pixels of its PNG (uint8), or the log-mel array in
+    ``settings.shard_dtype``."""
+    if settings.shard_dtype == "uint8":
+        return np.asarray(image(S, settings))
+    return np.asarray(S, dtype=settings.shard_dtype)
+
+
+def _shard_row(S: np.ndarray, settings: Settings) -> Writer:
+    return npy_writer(clip_array(S, settings))
+
+
+def npy_writer(array: np.ndarray) -> Writer:
     return lambda f: np.save(f, array, allow_pickle=False)
 
 
-_RENDERERS: Dict[str, Callable[[np.ndarray, Settings], Writer]] = {"png": _png, "npy": _npy}
+_RENDERERS: Dict[str, Callable[[np.ndarray, Settings], Writer]] = {
+    "png": _png, "npy": _npy, "shards": _shard_row}
 FORMATS = tuple(_RENDERERS)
 
 
