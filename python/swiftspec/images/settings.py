@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from .. import clips as _clips
+from .._validate import check_array_size
 from ..audio import RES_TYPES
 from ..exceptions import ParameterError
 from . import convert, writers
@@ -122,6 +123,7 @@ def check_settings(settings: Settings) -> List[str]:
     if settings.res_type not in RES_TYPES:
         raise ParameterError(f"res_type={settings.res_type!r} must be one of "
                              f"{', '.join(RES_TYPES)}")
+    check_array_size((settings.sr,), 4, f"sr={settings.sr}")  # (its second of silence)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         y = np.zeros(settings.sr, dtype=np.float32)
