@@ -103,7 +103,7 @@ def _window_length(Nx: object) -> int:
     # scipy.signal.get_window (hence librosa) rejects Nx <= 0 with a ValueError.
     if isinstance(Nx, bool) or not isinstance(Nx, (int, np.integer)) or Nx < 1:
         raise ParameterError(f"Window length Nx={Nx!r} must be a positive integer")
-    check_array_size((Nx,), 8, f"Window length Nx={Nx}")
+    check_array_size((int(Nx),), 8, f"Window length Nx={Nx}")
     return int(Nx)
 
 
