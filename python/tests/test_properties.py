@@ -18,6 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+# A budgeted search (about 30 s) that spawns a child process: part of `make test`, not of
+# the quick suite.
+pytestmark = pytest.mark.slow
+
 librosa = pytest.importorskip("librosa")
 import swiftspec  # noqa: E402
 from test_parity_istft import compare as compare_istft  # noqa: E402

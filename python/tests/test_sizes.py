@@ -131,6 +131,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow  # (each call runs in a spawned child process)
 @pytest.mark.parametrize("target, args, kwargs, then, expect", CASES)
 def test_huge_size_is_a_parameter_error(guarded, target, args, kwargs, then, expect):
     outcome = guarded.call(target, *args, then=then, **kwargs)
