@@ -12,7 +12,7 @@ LIB := python/swiftspec/_lib/libswiftspec.so
 # C kernels' DWARF 5; a build flag, not Package.swift's, which keeps unsafe flags off the
 # SwiftSpec library target.
 SWIFT_RELEASE := swift build -c release -Xswiftc -static-stdlib --product swiftspec -Xcc -gdwarf-4
-TEST_DEPS := numpy pytest pillow scipy matplotlib "dask[distributed]"
+TEST_DEPS := numpy pytest hypothesis pillow scipy matplotlib "dask[distributed]"
 # The librosa each interpreter's parity tests run against, pinned so that a new librosa
 # release cannot turn CI red unseen (1.0.1 changed several behaviours that swiftspec follows).
 LIBROSA_PY311 := librosa==0.11.0

@@ -272,7 +272,7 @@ setup(
         "cli": ["soundfile>=0.12", "soxr", "pillow>=9.1", "tqdm"],
         "dask": ["soundfile>=0.12", "soxr", "pillow>=9.1", "dask[distributed]"],
         "display": ["matplotlib"],
-        "test": ["pytest", "librosa", "scipy", "pillow", "matplotlib", "dask[distributed]"],
+        "test": ["pytest", "hypothesis", "librosa", "scipy", "pillow", "matplotlib", "dask[distributed]"],
     },
     ext_modules=[Extension(LIB_EXTENSION, sources=[])],
     cmdclass=cmdclass,

@@ -104,15 +104,22 @@ public struct MelFilterBank: Sendable {
       let upperWidth = edges[m + 2] - edges[m + 1]
       let area = 2.0 / (edges[m + 2] - edges[m])
       var peak = 0.0
+      var hasNaN = false
       for k in 0..<bins {
         let lower = -(edges[m] - fftFreqs[k]) / lowerWidth
         let upper = (edges[m + 2] - fftFreqs[k]) / upperWidth
-        var w = Double(T(max(0, min(lower, upper))))
+        // numpy's maximum(0, minimum(lower, upper)): a NaN (0 / 0, where two edges meet
+        // on a bin) propagates, where Swift's min and max would drop it.
+        let ramp = lower.isNaN || upper.isNaN ? Double.nan : max(0, min(lower, upper))
+        var w = Double(T(ramp))
         if slaneyNorm { w = Double(T(w * area)) }
         weights[m * bins + k] = w
+        hasNaN = hasNaN || w.isNaN
         peak = max(peak, w)
       }
-      if peak == 0 && edges[m] != 0 { empty += 1 }
+      // librosa counts a filter as empty unless its maximum is > 0 (not so for a NaN
+      // maximum) or its lower edge is 0 Hz.
+      if (peak == 0 || hasNaN) && edges[m] != 0 { empty += 1 }
     }
     self.melCount = melCount
     self.binCount = bins

@@ -19,8 +19,8 @@ import numpy as np
 from . import _ffi, _threads
 from ._parameter_cache import ParameterCache, typed
 from ._typing import WindowSpec
-from ._validate import (compute_dtype, dtype_c2r, dtype_r2c, fft_size, is_positive_int,
-                        positive_int, valid_audio)
+from ._validate import (check_array_size, compute_dtype, dtype_c2r, dtype_r2c, fft_size,
+                        is_positive_int, positive_int, valid_audio)
 from .exceptions import ParameterError
 from .filters import get_window, pad_center
 
@@ -176,6 +176,13 @@ class Analysis:
         self.rows = np.ascontiguousarray(y, dtype=framing.rows_dtype)
         self.n_rows = math.prod(self.lead_shape)  # exact: numpy caps the product of dimensions
 
+    def check_result_size(self, depth: int, itemsize: int) -> None:
+        """ParameterError naming the framing if a result of ``depth`` values a frame,
+        ``itemsize`` bytes each, would be over the size limit (see check_array_size)."""
+        check_array_size(self.lead_shape + (depth, self.n_frames), itemsize,
+                         f"hop_length={self.framing.hop_length} (n_fft={self.n_fft}: "
+                         f"{self.n_frames} frames of {self.audio.shape[-1]} samples)")
+
     def check_fast(self, out_dtype: np.dtype) -> None:
         if self.framing.precision == "fast" and (self.rows.dtype != _FLOAT32
                                                  or out_dtype not in _FAST_RESULT_DTYPES):
@@ -206,6 +213,7 @@ class Analysis:
         ``(..., 1 + n_fft // 2, n_frames)``."""
         out_dtype = dtype_c2r(dtype_r2c(self.audio.dtype))
         self.check_fast(out_dtype)
+        self.check_result_size(self.n_bins, out_dtype.itemsize)
         out = np.empty(self.lead_shape + (self.n_bins, self.n_frames), dtype=out_dtype)
         self.run("swiftspec_spectrogram", float(power), _ffi.pointer(out),
                  _ffi.dtype_code(out_dtype), out.size, self.n_threads)

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import math
 import numbers
-from typing import Any, Union
+from typing import Any, Sequence, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -40,10 +41,34 @@ def is_positive_int(x: object) -> Union[bool, np.bool_]:
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x > 0
 
 
-# Sizes cross the C ABI as int64_t (ctypes would wrap larger ones silently); FFTW plans
-# take an int, so no FFT (or window for one) is longer than MAX_FFT_SIZE.
+# Sizes cross the C ABI as int64_t (ctypes would wrap larger ones silently).
 INT64_MAX = 2**63 - 1
-MAX_FFT_SIZE = 2**31 - 1
+
+# The one size limit of the public API: no array that swiftspec allocates for a caller
+# (a result, or a working buffer of the engine, numpy, scipy, soxr or Pillow) may exceed
+# MAX_ARRAY_BYTES (8 GiB). A request beyond it is refused before anything is allocated,
+# with a ParameterError naming the parameter, instead of ending part-way in a
+# MemoryError, a C++ std::bad_alloc or the kernel's out-of-memory killer (librosa,
+# scipy and Pillow fail those ways). Below the limit, behaviour is librosa's.
+MAX_ARRAY_BYTES = 2**33
+# An FFT of n_fft samples runs in float64 buffers of n_fft real and n_fft // 2 + 1
+# complex values (16 bytes a sample); FFTW's int sizes allow far more.
+MAX_FFT_SIZE = MAX_ARRAY_BYTES // 16
+# soxr's filter design takes longer the further it downsamples (measured: 0.5 s for
+# target_sr / orig_sr = 1e-4, 3 s for 1e-5, over 10 s for 1e-6, no end for 1e-10):
+# resampling with soxr to a lower ratio is refused.
+MIN_RESAMPLE_RATIO = 1e-5
+
+
+def check_array_size(shape: Sequence[int], itemsize: int, culprit: str) -> None:
+    """Raise ParameterError naming ``culprit`` (e.g. ``"n_mels=1099511627776"``) if an
+    array of ``shape``, ``itemsize`` bytes an element, would exceed MAX_ARRAY_BYTES."""
+    n_bytes = math.prod(int(n) for n in shape) * itemsize  # Python ints: exact
+    if n_bytes > MAX_ARRAY_BYTES:
+        raise ParameterError(
+            f"{culprit} asks for too much memory: an array of shape "
+            f"{tuple(int(n) for n in shape)} ({n_bytes / 2**30:.3g} GiB) is over swiftspec's "
+            f"limit of {MAX_ARRAY_BYTES // 2**30} GiB per array")
 
 
 def positive_int(value: Any, name: str) -> int:
@@ -64,7 +89,8 @@ def fft_size(value: Any, name: str = "n_fft") -> int:
     value = positive_int(value, name)
     if value > MAX_FFT_SIZE:
         raise ParameterError(f"{name}={value} is too large: FFT sizes are at most "
-                             f"{MAX_FFT_SIZE} (FFTW's limit)")
+                             f"{MAX_FFT_SIZE} (its float64 working buffers would exceed "
+                             f"swiftspec's limit of {MAX_ARRAY_BYTES // 2**30} GiB per array)")
     return value
 
 

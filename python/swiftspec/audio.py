@@ -10,6 +10,7 @@ needed only for ``res_type='polyphase'`` and ``'fft'``.
 from __future__ import annotations
 
 import importlib
+import math
 import numbers
 import os
 from types import ModuleType
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Optional, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
-from ._validate import check_sample_rate, valid_audio
+from ._validate import MIN_RESAMPLE_RATIO, check_array_size, check_sample_rate, valid_audio
 from .exceptions import ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (soundfile is optional)
@@ -60,6 +61,31 @@ def _check_res_type(res_type: str) -> None:
             f"use one of {', '.join(RES_TYPES)}")
     raise ParameterError(f"res_type={res_type!r} is not a resampling method: use one of "
                          f"{', '.join(RES_TYPES)}")
+
+
+def _resampled_length(shape: Tuple[int, ...], axis: int, itemsize: int, orig_sr: float,
+                      target_sr: float, res_type: str, name: str) -> int:
+    """``ceil(n * target_sr / orig_sr)`` for ``n = shape[axis]``, or ParameterError naming
+    the target rate ``name`` when the result, or the method's work, is over the limits of
+    swiftspec._validate (which librosa would meet with a MemoryError or a hang)."""
+    ratio = float(target_sr) / orig_sr
+    culprit = f"{name}={target_sr!r} (orig_sr={orig_sr!r})"
+    if res_type in SOXR_TYPES and ratio < MIN_RESAMPLE_RATIO:
+        raise ParameterError(f"{culprit} is too low: soxr's filter design for a ratio "
+                             f"target_sr / orig_sr below {MIN_RESAMPLE_RATIO:g} takes very "
+                             "long or never ends")
+    if not np.isfinite(ratio):
+        raise ParameterError(f"{culprit} is too high: the ratio {ratio} is not finite")
+    n_samples = int(np.ceil(shape[axis] * ratio))
+    check_array_size(shape[:axis] + (n_samples,) + shape[axis + 1:], itemsize, culprit)
+    if res_type == "polyphase" and int(orig_sr) == orig_sr and int(target_sr) == target_sr:
+        # scipy.signal.resample_poly designs a filter of 20 * max(up, down) + 1 taps,
+        # holding a few float64 arrays of that length at once.
+        gcd = math.gcd(int(orig_sr), int(target_sr))
+        n_taps = 20 * max(int(orig_sr), int(target_sr)) // gcd + 1
+        check_array_size((4, n_taps), 8,
+                         f"{culprit} with res_type='polyphase' (a filter of {n_taps} taps)")
+    return n_samples
 
 
 def _describe(path: Any) -> str:
@@ -161,6 +187,9 @@ def load(path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile],
                     f"{native_sr} Hz)")
             source.seek(start, whence)
         frames = -1 if duration is None else int(duration * native_sr)
+        if frames > 0 and not source.seekable():  # (soundfile allocates all of them)
+            check_array_size((frames, source.channels), dtype.itemsize,
+                             f"duration={duration!r}")
         y = source.read(frames=frames, dtype=dtype.name, always_2d=False).T
 
     if mono:
@@ -169,6 +198,7 @@ def load(path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile],
             y = np.mean(y, axis=tuple(range(y.ndim - 1)))
     if sr is None:
         return y, native_sr
+    _resampled_length(y.shape, y.ndim - 1, y.itemsize, native_sr, sr, res_type, "sr")
     return resample(y, orig_sr=native_sr, target_sr=sr, res_type=res_type), sr
 
 
@@ -236,7 +266,8 @@ def resample(y: np.ndarray, *, orig_sr: float, target_sr: float, res_type: str =
         return y
 
     ratio = float(target_sr) / orig_sr
-    n_samples = int(np.ceil(y.shape[axis] * ratio))
+    n_samples = _resampled_length(y.shape, axis, max(y.itemsize, 4), orig_sr, target_sr,
+                                  res_type, "target_sr")
 
     if res_type in SOXR_TYPES:
         soxr = _require("soxr", f"resampling with res_type={res_type!r}", "audio")

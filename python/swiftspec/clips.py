@@ -22,10 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ._typing import SizeSpec
-from ._validate import check_sample_rate
+from ._validate import check_array_size, check_sample_rate
 from .exceptions import ParameterError
 from .feature import melspectrogram
-from .spectrum import power_to_db
+from .spectrum import _groups, power_to_db
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (Pillow is optional)
     from PIL.Image import Image as PILImage
@@ -136,6 +136,8 @@ def split(y: np.ndarray, *, sr: float, duration: float = 5.0, hop: Optional[floa
         if n_audio >= min_tail * sr:
             piece = y[..., start:]
             if tail == "pad":
+                check_array_size(y.shape[:-1] + (length,), y.itemsize,
+                                 f"duration={duration} s at sr={sr}")
                 padded = np.zeros(y.shape[:-1] + (length,), dtype=y.dtype)
                 padded[..., :n_audio] = piece
                 piece = padded
@@ -189,6 +191,14 @@ def _finite(S: npt.ArrayLike, name: str = "S") -> np.ndarray:
     return S
 
 
+def _clip_axes(S: np.ndarray, axes: Union[int, Tuple[int, ...]]) -> Tuple[int, ...]:
+    """The reduction axes, or ParameterError for an axis ``S`` lacks or an empty clip."""
+    groups = _groups(S.ndim, axes)
+    if any(S.shape[axis] == 0 for axis in groups):
+        raise ParameterError(f"S of shape {S.shape} has empty clips along axes={axes!r}")
+    return groups
+
+
 def minmax_uint8(S: npt.ArrayLike, *,
                  axes: Union[int, Tuple[int, ...]] = (-2, -1)) -> np.ndarray:
     """Min-max scale to 8 bits: ``round(255 * (S - min) / (max - min))``, per clip.
@@ -208,6 +218,7 @@ def minmax_uint8(S: npt.ArrayLike, *,
     pixels : np.ndarray, uint8, same shape as ``S``
     """
     S = _finite(S).astype(np.float64)
+    axes = _clip_axes(S, axes)
     lo = S.min(axis=axes, keepdims=True)
     hi = S.max(axis=axes, keepdims=True)
     span = hi - lo
@@ -235,6 +246,7 @@ def standardize(S: npt.ArrayLike, *,
     S = _finite(S)
     out_dtype = np.float64 if S.dtype == np.float64 or S.dtype.itemsize > 4 else np.float32
     S64 = S.astype(np.float64)
+    axes = _clip_axes(S, axes)
     mean = S64.mean(axis=axes, keepdims=True)
     std = S64.std(axis=axes, keepdims=True)
     Z = (S64 - mean) / np.where(std > 0, std, 1.0)
@@ -315,6 +327,10 @@ def parse_size(size: SizeSpec) -> Optional[Tuple[int, int]]:
             values = []
     if len(values) != 2 or min(values) < 1:
         raise ParameterError(f"size={size!r} must be WIDTHxHEIGHT in pixels, e.g. '512x512'")
+    # An RGB image of that size (3 bytes a pixel); Pillow takes sides as C ints.
+    check_array_size((values[1], values[0], 3), 1, f"size={size!r}")
+    if max(values) > 2**31 - 1:
+        raise ParameterError(f"size={size!r}: Pillow takes sides of at most 2**31 - 1 pixels")
     return tuple(values)  # type: ignore[return-value]  # len(values) == 2: checked above
 
 

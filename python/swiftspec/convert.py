@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Union, overload
 
 import numpy as np
@@ -10,13 +11,16 @@ import numpy.typing as npt
 
 from . import _ffi
 from ._typing import RealScalar
-from ._validate import fft_size, finite_positive, finite_real
+from ._validate import check_array_size, fft_size, finite_positive, finite_real
+from .exceptions import ParameterError
 
 __all__ = ["hz_to_mel", "mel_to_hz", "mel_frequencies", "fft_frequencies"]
 
 
 def _convert(values: npt.ArrayLike, to_mel: bool, htk: bool) -> Any:
     values = np.asarray(values)
+    if values.dtype.kind in "USVMm":  # (librosa's arithmetic has no loop for them)
+        raise TypeError(f"frequencies must be numeric, given an array of dtype {values.dtype}")
     # ascontiguousarray makes 0-d input 1-d: keep the shape so scalars return scalars.
     source = np.ascontiguousarray(values, dtype=np.float64).reshape(values.shape)
     out = np.empty_like(source)
@@ -88,6 +92,7 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
     Parameters
     ----------
     n_mels : int >= 0
+        The number of points (an integer, as numpy.linspace takes).
     fmin, fmax : float
         The first and last frequency in Hz.
     htk : bool
@@ -101,7 +106,11 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
     -------
     bin_frequencies : np.ndarray [shape=(n_mels,)]
     """
-    n_mels = max(int(n_mels), 0)
+    # As librosa (numpy.linspace): a non-integer is a TypeError, a negative count an error.
+    n_mels = operator.index(n_mels)
+    if n_mels < 0:
+        raise ParameterError(f"n_mels={n_mels} must be non-negative")
+    check_array_size((n_mels,), 8, f"n_mels={n_mels}")
     fmin = finite_real(fmin, "fmin")
     fmax = finite_real(fmax, "fmax")
     if np.dtype(dtype) != np.float64:

@@ -133,7 +133,7 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         ``power`` (a numpy float64 power promoted it to float64 before librosa 1.0.1).
     """
     if S is not None:
-        S = np.asarray(S)
+        S = _spectrogram_array(S)
         if n_fft is None or n_fft // 2 + 1 != S.shape[-2]:
             n_fft = 2 * (S.shape[-2] - 1)
         basis, has_empty_filters = mel_basis(sr=sr, n_fft=n_fft, **kwargs)
@@ -145,8 +145,18 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
     return _run_melspectrogram(analysis, projection, power)
 
 
+def _spectrogram_array(S: npt.ArrayLike) -> np.ndarray:
+    """``S`` as an array with (bins, frames) axes (librosa fails with an IndexError)."""
+    S = np.asarray(S)
+    if S.ndim < 2:
+        raise ParameterError(f"S.shape={S.shape} must have at least two dimensions "
+                             "(bins, frames)")
+    return S
+
+
 def _run_melspectrogram(analysis: Analysis, projection: _MelProjection,
                         power: float) -> np.ndarray:
+    analysis.check_result_size(projection.n_mels, projection.out_dtype.itemsize)
     out = np.empty(analysis.lead_shape + (projection.n_mels, analysis.n_frames),
                    dtype=projection.out_dtype)
     analysis.run("swiftspec_melspectrogram", float(power), projection.basis_pointer,
@@ -231,12 +241,13 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
             S = power_to_db(_run_melspectrogram(analysis, projection, power), ref=ref,
                             top_db=top_db, n_threads=n_threads)
     if S is not None:
-        S = np.asarray(S)
+        S = _spectrogram_array(S)
         n_out = len(range(S.shape[-2])[:n_mfcc])
         matrix, _ = _dct_matrix(dct_type, norm, S.shape[-2], n_out)
         M = np.matmul(matrix, S.astype(np.float64)).astype(S.dtype, copy=False)
     else:
         n_mels = projection.n_mels
+        analysis.check_result_size(n_mels, projection.out_dtype.itemsize)  # the log-mel buffer
         n_out = len(range(n_mels)[:n_mfcc])
         # (matrix stays referenced while the engine reads it through matrix_pointer)
         matrix, matrix_pointer = _dct_matrix(dct_type, norm, n_mels, n_out)
@@ -248,7 +259,7 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
                      M.size, analysis.n_threads)
     if lifter > 0:
         if n_mfcc > M.shape[-2]:
-            raise ValueError(f"MFCC lifter needs n_mfcc={n_mfcc} <= n_mels={M.shape[-2]}")
+            raise ParameterError(f"MFCC lifter needs n_mfcc={n_mfcc} <= n_mels={M.shape[-2]}")
         weights = np.sin(np.pi * np.arange(1, 1 + n_mfcc, dtype=M.dtype) / lifter)
         M *= (1 + (lifter / 2) * weights)[:, np.newaxis]
     return M

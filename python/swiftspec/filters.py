@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import numbers
 import warnings
 from typing import Any, Optional, Tuple, Union
 
@@ -12,7 +13,7 @@ import numpy.typing as npt
 
 from . import _ffi
 from ._typing import WindowSpec
-from ._validate import fft_size, finite_positive, finite_real
+from ._validate import check_array_size, fft_size, finite_positive, finite_real
 from .exceptions import ParameterError
 
 __all__ = ["get_window", "mel", "pad_center"]
@@ -78,6 +79,8 @@ def get_window(window: WindowSpec, Nx: int, *, fftbins: bool = True) -> np.ndarr
             raise ParameterError(f"Parameter fftbins={fftbins!r} is not of type bool!")
         return _native_window(_NATIVE_WINDOWS[window], n, fftbins).copy()
     if isinstance(window, (str, tuple)) or np.isscalar(window):
+        if isinstance(Nx, (int, np.integer)):
+            check_array_size((int(Nx),), 8, f"Window length Nx={Nx}")  # scipy: float64
         try:
             import scipy.signal
         except ImportError as error:
@@ -100,16 +103,22 @@ def _window_length(Nx: object) -> int:
     # scipy.signal.get_window (hence librosa) rejects Nx <= 0 with a ValueError.
     if isinstance(Nx, bool) or not isinstance(Nx, (int, np.integer)) or Nx < 1:
         raise ParameterError(f"Window length Nx={Nx!r} must be a positive integer")
+    check_array_size((int(Nx),), 8, f"Window length Nx={Nx}")
     return int(Nx)
 
 
 def pad_center(data: np.ndarray, *, size: int, axis: int = -1, **kwargs: Any) -> np.ndarray:
     """Pad ``data`` to length ``size`` along ``axis``, centred (extra on the right)."""
     kwargs.setdefault("mode", "constant")
+    if not isinstance(size, numbers.Real) or not np.isfinite(size):
+        raise ParameterError(f"size={size!r} must be a finite number")
     n = data.shape[axis]
     lpad = int((size - n) // 2)
     if lpad < 0:
-        raise ParameterError(f"Target size ({size:d}) must be at least input size ({n:d})")
+        raise ParameterError(f"Target size ({size}) must be at least input size ({n:d})")
+    padded_shape = list(data.shape)
+    padded_shape[axis] = size
+    check_array_size(padded_shape, data.itemsize, f"size={size}")
     lengths = [(0, 0)] * data.ndim
     lengths[axis] = (lpad, int(size - n - lpad))
     return np.pad(data, lengths, **kwargs)
@@ -138,9 +147,14 @@ def mel_basis(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
     it has empty filters (warned about by the caller: see `warn_empty_filters`)."""
     sr = finite_positive(sr, "sr")
     n_fft = fft_size(n_fft, "n_fft")
-    n_mels = int(n_mels)
+    try:
+        n_mels = int(n_mels)  # (librosa's conversion: 40.0 and "40" are 40)
+    except (ValueError, OverflowError) as error:
+        raise ParameterError(f"n_mels={n_mels!r} must be an integer") from error
     if n_mels < 0:
         raise ParameterError(f"n_mels={n_mels} must be non-negative")
+    # (float64: the engine's basis, and librosa's mel_frequencies under it)
+    check_array_size((n_mels, 1 + n_fft // 2), 8, f"n_mels={n_mels} (with n_fft={n_fft})")
     fmin = finite_real(fmin, "fmin")
     fmax = sr / 2 if fmax is None else finite_real(fmax, "fmax")
     if isinstance(norm, str) and norm != "slaney":
@@ -148,6 +162,10 @@ def mel_basis(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
     dtype = np.dtype(dtype)
     weights, n_empty = _mel_basis(sr, n_fft, n_mels, fmin, fmax, bool(htk), norm == "slaney",
                                   dtype)
+    if norm is None and not np.all(np.isfinite(weights)):
+        # librosa passes the basis through util.normalize(norm=None), which refuses NaN
+        # (0 / 0 where two band edges meet on a bin).
+        raise ParameterError("Input must be finite")
     if norm is not None and not isinstance(norm, str):
         weights = _normalize_rows(weights, norm)
         weights.flags.writeable = False

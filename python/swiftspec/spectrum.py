@@ -14,7 +14,8 @@ import numpy.typing as npt
 from . import _ffi, _threads
 from ._analysis import Analysis, fft_window, frame_sizes
 from ._typing import ComplexScalar, DbAxes, DbRef, RealScalar, WindowSpec
-from ._validate import INT64_MAX, compute_dtype, dtype_c2r, dtype_r2c, positive_int
+from ._validate import (INT64_MAX, check_array_size, compute_dtype, dtype_c2r, dtype_r2c,
+                        positive_int)
 from .exceptions import ParameterError
 
 __all__ = ["stft", "istft", "power_to_db", "amplitude_to_db", "db_to_power",
@@ -87,6 +88,7 @@ def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
     if out is None:
         if out_dtype.kind != "c":
             raise ParameterError(f"dtype={out_dtype} is not of complex type")
+        analysis.check_result_size(analysis.n_bins, out_dtype.itemsize)
         target = np.empty(tuple(shape[:-2]) + (analysis.n_frames, analysis.n_bins),
                           dtype=out_dtype).swapaxes(-1, -2)
     else:
@@ -105,6 +107,7 @@ def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
     direct = target.swapaxes(-1, -2)
     in_place = direct.flags.c_contiguous and direct.dtype == engine_dtype
     if not in_place:
+        analysis.check_result_size(analysis.n_bins, engine_dtype.itemsize)
         direct = np.empty(direct.shape, dtype=engine_dtype)
     analysis.run("swiftspec_stft", _ffi.pointer(direct),
                  _ffi.dtype_code(engine_dtype), direct.size, analysis.n_threads)
@@ -175,6 +178,10 @@ def istft(stft_matrix: npt.ArrayLike, *, hop_length: Optional[int] = None,
     n_frames = stft_matrix.shape[-1]
     out_dtype = dtype_c2r(stft_matrix.dtype) if dtype is None else np.dtype(dtype)
     engine = np.dtype(np.complex128 if out_dtype == np.float64 else np.complex64)
+    check_array_size(stft_matrix.shape[:-2] + (n_natural if length is None else length,),
+                     engine.itemsize // 2,
+                     f"length={length}" if length is not None else
+                     f"hop_length={hop_length} (n_fft={n_fft}, n_frames={n_frames})")
     n_out = _ffi.ctypes.c_int64(0)
     _ffi.call("swiftspec_istft_length", n_frames, n_fft, hop_length, int(bool(center)),
               -1 if length is None else length, _ffi.ctypes.byref(n_out))
@@ -247,6 +254,8 @@ def _decibels(power: np.ndarray, *, ref: DbRef, amin: float, top_db: Optional[fl
         raise ParameterError(f"amin must be strictly positive (amin={amin!r})")
     if top_db is not None and top_db < 0:
         raise ParameterError(f"top_db must be non-negative (top_db={top_db!r})")
+    if power.dtype.kind in "USVMm":  # (numpy's maximum, in librosa, has no loop for them)
+        raise TypeError(f"S must be numeric, given an array of dtype {power.dtype}")
     if power.dtype.kind in "biu":
         power = power.astype(np.float64)
     elif power.dtype not in (np.float32, np.float64):
@@ -302,7 +311,8 @@ def _kernel(power: np.ndarray, group_axes: Tuple[int, ...], ref_mode: int, ref_d
     group_len = math.prod(source.shape[source.ndim - len(group_axes):])
     n_groups = source.size // group_len if group_len else 0
     if group_len == 0 and source.size == 0 and (ref_mode == _ffi.REF_MAX or top_db is not None):
-        raise ValueError("zero-size array to reduction operation maximum which has no identity")
+        raise ParameterError(
+            "zero-size array to reduction operation maximum which has no identity")
     result = np.empty_like(source)
     _ffi.call("swiftspec_power_to_db", _ffi.pointer(source), _ffi.dtype_code(source.dtype),
               n_groups, group_len, ref_mode, ref_db, float(amin), int(top_db is not None),
@@ -423,7 +433,11 @@ def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-5,
         power_ref = _call_ref(ref, magnitude, axes) ** 2
     else:
         power_ref = np.abs(ref) ** 2
-    return _decibels(np.square(magnitude), ref=power_ref, amin=amin**2, top_db=top_db,
+    try:
+        power_amin = amin**2
+    except OverflowError as error:  # (librosa lets Python's OverflowError through)
+        raise ParameterError(f"amin={amin!r} is too large: amin**2 overflows") from error
+    return _decibels(np.square(magnitude), ref=power_ref, amin=power_amin, top_db=top_db,
                      axes=axes, threads=_threads.resolve(n_threads))[()]
 
 

@@ -181,6 +181,19 @@ def test_fmin_equals_fmax(parity):
         assert_identical(ours, ref)
 
 
+def test_band_edges_meeting_on_a_bin(parity):
+    """fmin == fmax on a bin (1000 Hz at sr=8000, n_fft=16): the ramps there are 0 / 0,
+    NaN as numpy's minimum and maximum propagate it (found by test_properties.py). With
+    norm=None librosa's util.normalize then refuses the basis."""
+    for norm in ("slaney", None):
+        kwargs = dict(sr=8000, n_fft=16, n_mels=1, fmin=1000.0, fmax=1000.0, norm=norm)
+        with np.errstate(all="ignore"):
+            pair = parity.both(lambda: filters.mel(**kwargs),
+                               lambda: librosa.filters.mel(**kwargs))
+        if pair is not None:
+            assert_identical(*pair)
+
+
 @pytest.mark.parametrize("norm", ["l2", "Slaney", "bogus"])
 def test_bad_norm_string(norm):
     with pytest.raises(librosa.ParameterError) as ref:

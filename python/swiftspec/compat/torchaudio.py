@@ -33,8 +33,8 @@ import numpy.typing as npt
 
 from .. import _ffi
 from .._analysis import Analysis
-from .._validate import (check_sample_rate, fft_size, finite_positive, is_positive_int,
-                         positive_int)
+from .._validate import (check_array_size, check_sample_rate, fft_size, finite_positive,
+                         is_positive_int, positive_int)
 from ..exceptions import ParameterError
 from ..spectrum import power_to_db, stft
 
@@ -147,6 +147,7 @@ def hann_window(window_length: int, periodic: bool = True, *,
     out_dtype = np.dtype(dtype)
     if out_dtype not in (np.float32, np.float64):
         raise ParameterError(f"dtype={out_dtype} must be float32 or float64")
+    check_array_size((window_length,), 8, f"window_length={window_length}")  # float64 cosine
     if window_length == 0:
         return np.empty(0, dtype=out_dtype)
     if window_length == 1:
@@ -239,6 +240,9 @@ def melscale_fbanks(n_freqs: int, f_min: float, f_max: float, n_mels: int, sampl
         raise ParameterError('norm must be one of None or "slaney"')
     if mel_scale not in ("slaney", "htk"):
         raise ParameterError('mel_scale should be one of "htk" or "slaney".')
+    _check_count(n_freqs, "n_freqs")
+    _check_count(n_mels, "n_mels")
+    check_array_size((n_freqs, n_mels + 2), 8, f"n_freqs={n_freqs} with n_mels={n_mels}")
     all_freqs = _linspace32(0, sample_rate // 2, n_freqs)
     m_min = _hz_to_mel(f_min, mel_scale)
     m_max = _hz_to_mel(f_max, mel_scale)
@@ -256,6 +260,13 @@ def melscale_fbanks(n_freqs: int, f_min: float, f_max: float, n_mels: int, sampl
         warnings.warn(_EMPTY_FILTER_WARNING.format(n_mels=n_mels, n_freqs=n_freqs),
                       stacklevel=2)
     return np.asarray(fb, dtype=np.float32)
+
+
+def _check_count(value: Any, name: str, minimum: int = 0) -> None:
+    """A size torch takes: an integer >= ``minimum`` (torch raises a TypeError,
+    RuntimeError, IndexError or ZeroDivisionError for the others)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ParameterError(f"{name}={value!r} must be an integer >= {minimum}")
 
 
 def create_dct(n_mfcc: int, n_mels: int, norm: Optional[str]) -> np.ndarray:
@@ -276,6 +287,9 @@ def create_dct(n_mfcc: int, n_mels: int, norm: Optional[str]) -> np.ndarray:
     """
     if norm is not None and norm != "ortho":
         raise ParameterError('norm must be either "ortho" or None')
+    _check_count(n_mfcc, "n_mfcc", minimum=0 if norm is None else 1)  # (ortho scales row 0)
+    _check_count(n_mels, "n_mels", minimum=1)
+    check_array_size((n_mfcc, n_mels), 8, f"n_mfcc={n_mfcc} with n_mels={n_mels}")
     f32 = np.float32
     n = np.arange(n_mels, dtype=f32)
     k = np.arange(n_mfcc, dtype=f32)[:, np.newaxis]
@@ -322,6 +336,8 @@ def _torch_framing(y: np.ndarray, n_fft: int, center: bool, pad_mode: str
                                  f"{length}) and center=False")
         return y, False, "constant"
     p = n_fft // 2
+    check_array_size(y.shape[:-1] + (length + 2 * p,), y.itemsize,
+                     f"n_fft={n_fft} (padding {y.shape[:-1]} rows by {p} samples a side)")
     if pad_mode == "reflect":
         if p >= length:
             raise ParameterError(
@@ -413,6 +429,8 @@ class _StftSettings:
         if y.dtype not in (np.float32, np.float64):
             y = y.astype(np.float32 if y.itemsize < 4 else np.float64)
         if self.pad:
+            check_array_size(y.shape[:-1] + (y.shape[-1] + 2 * self.pad,), y.itemsize,
+                             f"pad={self.pad}")
             y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(self.pad, self.pad)])
         return y
 
@@ -659,6 +677,7 @@ class MelSpectrogram(_StftTransform):
         analysis.check_fast(out_dtype)
         basis = self._engine_basis(out_dtype)
         n_mels = basis.shape[0]
+        analysis.check_result_size(n_mels, out_dtype.itemsize)  # (mfcc: its log-mel buffer)
         # swiftspec.feature.melspectrogram's (and mfcc's) engine calls, with torchaudio's
         # filter bank and DCT matrix.
         if dct is None:

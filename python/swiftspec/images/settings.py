@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from .. import clips as _clips
+from .._validate import check_array_size
 from ..audio import RES_TYPES
 from ..exceptions import ParameterError
 from . import convert, writers
@@ -188,6 +189,7 @@ def check_settings(settings: Settings) -> List[str]:
     if settings.channels == 3 and settings.colormap != "gray":
         raise ParameterError(f"channels=3 makes RGB images from the spectrogram: "
                              f"colormap={settings.colormap!r} cannot apply")
+    check_array_size((settings.sr,), 4, f"sr={settings.sr}")  # (its second of silence)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         y = np.zeros(settings.sr, dtype=np.float32)
