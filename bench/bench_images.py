@@ -25,10 +25,12 @@ at once, default all three):
 The peers run in their best mode (bench/bench.py's rule: the faster of a per-clip loop
 and a batched call). librosa computes `melspectrogram` once per file over the stack of
 its clips, then `power_to_db` per clip (a batched `power_to_db` would take the maximum
-and the top_db floor over the whole file, not per clip). On this corpus (112 clips, most
-files one to three of them) the batched call used 5-10% less CPU than a loop over
-`melspectrogram` per clip, within the machine's noise: librosa's STFT does the same
-per-frame work either way; the "where the time goes" table times both on every png run.
+and the top_db floor over the whole file, not per clip). On the shared corpus (112 clips,
+most files one to three of them) the two modes are equally fast within the noise of a
+shared machine: the batched call used 6% less CPU than a `melspectrogram` loop per clip
+(median of 10 interleaved passes), while the "where the time goes" table, which times
+both on every png run, has had either ahead by up to 10%. librosa's STFT does the same
+per-frame work either way, so batching only saves per-call overhead.
 Pillow has no batched resize or PNG encoder: one call per clip is its only mode. The
 pool hands out one file per task (clip counts differ between files: larger chunks
 leave a worker idle at the end).
