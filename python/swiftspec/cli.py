@@ -1055,6 +1055,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "processes is started)")
     group.add_argument("--no-progress", action="store_true",
                        help="no progress bar on stderr")
+    commands.add_parser("info", help="print the configuration for a bug report",
+                        description="Print swiftspec's version, native library, FFTW build, "
+                                    "SIMD level, threads and optional dependencies.")
     return parser
 
 
@@ -1062,6 +1065,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``swiftspec`` console script and ``python -m swiftspec``."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "info":
+        from ._info import show_config
+        show_config()
+        return 0
     if args.command != "images":
         parser.print_help()
         return 2
