@@ -42,7 +42,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   [ -z "$untracked" ] || fail "the sdist carries files git does not track: $untracked"
 fi
 largest=$(tar -tvzf "$sdist" | sort -k3,3n | tail -1 | awk '{print $3, $NF}')
-echo "   largest file: $largest bytes"
+echo "   largest file: ${largest#* } (${largest%% *} bytes)"
 [ "${largest%% *}" -lt 1000000 ] || fail "a file of 1 MB or more: $largest"
 awk -F/ '{print ($2 == "" ? "." : $1)}' "$tmp/files" | sort | uniq -c | sed 's/^/   /'
 
