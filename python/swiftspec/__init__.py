@@ -16,6 +16,7 @@ from ._ffi import abi_version as __abi_version__
 from ._ffi import fftw_version as __fftw_version__
 from ._ffi import library_path as __library_path__
 from ._ffi import simd_level as __simd_level__
+from ._info import show_config
 from ._threads import get_num_threads, set_num_threads
 from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .exceptions import LibraryError, ParameterError, SwiftSpecError
@@ -29,5 +30,5 @@ __all__ = [
     "hz_to_mel", "mel_to_hz", "mel_frequencies", "fft_frequencies", "feature", "filters",
     "stream", "display", "util",
     "set_num_threads", "get_num_threads", "ParameterError", "SwiftSpecError",
-    "LibraryError", "__version__", "load", "resample",
+    "LibraryError", "__version__", "load", "resample", "show_config",
 ]

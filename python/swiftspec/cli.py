@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The ``swiftspec`` command line: ``swiftspec images IN OUT`` (see `swiftspec.images`).
+"""The ``swiftspec`` command line: ``swiftspec images IN OUT`` (see `swiftspec.images`) and
+``swiftspec info`` (the configuration report of `swiftspec.show_config`).
 
 Each command adds its parser to the subcommands and names the function that runs it.
 """
@@ -20,7 +21,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"swiftspec {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_images_command(commands).set_defaults(run_command=images_command)
+    commands.add_parser(
+        "info", help="print the configuration for a bug report",
+        description="Print swiftspec's version, native library, FFTW build, SIMD level, "
+                    "threads and optional dependencies.").set_defaults(run_command=info_command)
     return parser
+
+
+def info_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ._info import show_config
+
+    show_config()
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

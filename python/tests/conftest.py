@@ -28,6 +28,23 @@ except ImportError:  # pragma: no cover - depends on the environment
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED = 20240521
 
+
+def _scipy_1_17():
+    try:
+        import scipy
+    except ImportError:  # pragma: no cover - depends on the environment
+        return False
+    return tuple(int(part) for part in scipy.__version__.split(".")[:2]) >= (1, 17)
+
+
+# scipy 1.17 made get_window reject a size that is not a positive integer, a non-bool
+# fftbins and a tuple without its parameter with a ValueError (librosa's error for those
+# inputs), and added names such as "hann_symmetric". The newest scipy for Python 3.9 and
+# 3.10 (1.13, 1.15) lacks both, so librosa there is no reference for these cases.
+SCIPY_1_17 = _scipy_1_17()
+needs_scipy_1_17 = pytest.mark.skipif(
+    not SCIPY_1_17, reason="librosa's behaviour here comes from scipy >= 1.17's get_window")
+
 # ---- Tolerances (one place) -------------------------------------------------------------
 # Measured figures are in comments; the bounds leave a margin over them but stay far
 # below any real defect (a wrong window, pad, frame or bin is off by >1e-3).
