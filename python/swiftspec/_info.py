@@ -42,7 +42,7 @@ def fftw_build(version_string: str) -> Tuple[str, List[str]]:
     """
     if not version_string.startswith("fftw-"):
         return version_string, []
-    release, *codelets = version_string[len("fftw-"):].split("-")
+    release, *codelets = version_string[len("fftw-") :].split("-")
     return release, codelets
 
 
@@ -55,6 +55,7 @@ def _optional_dependency(module: str, distribution: str, use: str) -> str:
         return f"installed but fails to import: {type(error).__name__}: {error}"
     try:
         from importlib.metadata import version
+
         found = version(distribution)
     except Exception:  # not installed as a distribution (a source checkout on sys.path)
         found = str(getattr(imported, "__version__", "unknown version"))
@@ -80,11 +81,11 @@ def report() -> Dict[str, Dict[str, str]]:
             "kernel SIMD level": _ffi.simd_level
             + (f" (SWIFTSPEC_SIMD={simd_request})" if simd_request else ""),
             "default threads": f"{_threads.get_num_threads()} per call "
-                               f"({cores} {'core' if cores == 1 else 'cores'} available)",
+            f"({cores} {'core' if cores == 1 else 'cores'} available)",
         },
         "platform": {
             "Python": f"{platform.python_version()} ({platform.python_implementation()}, "
-                      f"{sys.executable})",
+            f"{sys.executable})",
             "system": f"{platform.system()} {platform.release()} {platform.machine()}",
             "libc": " ".join(platform.libc_ver()) or "unknown",
             "numpy": np.__version__,

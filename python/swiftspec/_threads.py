@@ -69,7 +69,8 @@ def resolve(n_threads: Optional[int]) -> int:
 
 def _checked(n_threads: Optional[int]) -> Optional[int]:
     """``n_threads`` if it is None or a positive int, else ParameterError naming it."""
-    if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)
-                                  or n_threads < 1):
+    if n_threads is not None and (
+        isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1
+    ):
         raise ParameterError(f"n_threads={n_threads!r} must be a positive integer or None")
     return n_threads

@@ -21,8 +21,7 @@ def valid_audio(y: object, *, finite: bool = True) -> bool:
     """
     # librosa's messages, followed by what was given.
     if not isinstance(y, np.ndarray):
-        raise ParameterError(
-            f"Audio data must be of type numpy.ndarray, given {type(y).__name__}")
+        raise ParameterError(f"Audio data must be of type numpy.ndarray, given {type(y).__name__}")
     if not issubclass(y.dtype.type, np.floating):  # np.issubdtype, without its overhead
         raise ParameterError(f"Audio data must be floating-point, given y.dtype={y.dtype}")
     if y.ndim == 0:
@@ -31,8 +30,9 @@ def valid_audio(y: object, *, finite: bool = True) -> bool:
         )
     if finite and not np.isfinite(y).all():
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
-        raise ParameterError(f"Audio buffer is not finite everywhere: "
-                             f"y[{', '.join(map(str, index))}]={y[index]}")
+        raise ParameterError(
+            f"Audio buffer is not finite everywhere: y[{', '.join(map(str, index))}]={y[index]}"
+        )
     return True
 
 
@@ -68,7 +68,8 @@ def check_array_size(shape: Sequence[int], itemsize: int, culprit: str) -> None:
         raise ParameterError(
             f"{culprit} asks for too much memory: an array of shape "
             f"{tuple(int(n) for n in shape)} ({n_bytes / 2**30:.3g} GiB) is over swiftspec's "
-            f"limit of {MAX_ARRAY_BYTES // 2**30} GiB per array")
+            f"limit of {MAX_ARRAY_BYTES // 2**30} GiB per array"
+        )
 
 
 def positive_int(value: Any, name: str) -> int:
@@ -88,16 +89,20 @@ def fft_size(value: Any, name: str = "n_fft") -> int:
     """
     value = positive_int(value, name)
     if value > MAX_FFT_SIZE:
-        raise ParameterError(f"{name}={value} is too large: FFT sizes are at most "
-                             f"{MAX_FFT_SIZE} (its float64 working buffers would exceed "
-                             f"swiftspec's limit of {MAX_ARRAY_BYTES // 2**30} GiB per array)")
+        raise ParameterError(
+            f"{name}={value} is too large: FFT sizes are at most "
+            f"{MAX_FFT_SIZE} (its float64 working buffers would exceed "
+            f"swiftspec's limit of {MAX_ARRAY_BYTES // 2**30} GiB per array)"
+        )
     return value
 
 
 def finite_positive(value: object, name: str) -> float:
     """``value`` as a float > 0 and finite, or ParameterError naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        0 < float(value) < np.inf
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not (0 < float(value) < np.inf)
     ):
         raise ParameterError(f"{name}={value!r} must be a positive finite number")
     return float(value)
@@ -105,8 +110,12 @@ def finite_positive(value: object, name: str) -> float:
 
 def check_sample_rate(value: Any, name: str = "sr") -> None:
     """ParameterError naming ``value`` unless it is a positive, finite sampling rate."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not (
+            0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
+        )
     ):
         raise ParameterError(f"{name}={value!r} must be a positive, finite number (Hz)")
 

@@ -31,8 +31,15 @@ SOXR_TYPES = ("soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq")
 SCIPY_TYPES = ("polyphase", "fft", "scipy")
 RES_TYPES = SOXR_TYPES + SCIPY_TYPES
 # librosa's other methods need resampy or samplerate, which swiftspec does not wrap.
-_UNWRAPPED_TYPES = ("kaiser_best", "kaiser_fast", "linear", "zero_order_hold", "sinc_best",
-                    "sinc_medium", "sinc_fastest")
+_UNWRAPPED_TYPES = (
+    "kaiser_best",
+    "kaiser_fast",
+    "linear",
+    "zero_order_hold",
+    "sinc_best",
+    "sinc_medium",
+    "sinc_fastest",
+)
 # The sample types libsndfile reads into.
 _READ_DTYPES = ("float32", "float64", "int16", "int32")
 
@@ -44,12 +51,14 @@ def _require(module: str, feature: str, extra: str) -> ModuleType:
     except ImportError as error:
         raise ImportError(
             f"{feature} needs the optional package {module!r}: pip install {module} "
-            f"(or pip install 'swiftspec[{extra}]')") from error
+            f"(or pip install 'swiftspec[{extra}]')"
+        ) from error
 
 
 def _is_real(value: object) -> bool:
     return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
-        value, (bool, np.bool_))
+        value, (bool, np.bool_)
+    )
 
 
 def _check_res_type(res_type: str) -> None:
@@ -58,33 +67,45 @@ def _check_res_type(res_type: str) -> None:
     if res_type in _UNWRAPPED_TYPES:
         raise ParameterError(
             f"res_type={res_type!r} (resampy/samplerate) is not supported by swiftspec: "
-            f"use one of {', '.join(RES_TYPES)}")
-    raise ParameterError(f"res_type={res_type!r} is not a resampling method: use one of "
-                         f"{', '.join(RES_TYPES)}")
+            f"use one of {', '.join(RES_TYPES)}"
+        )
+    raise ParameterError(
+        f"res_type={res_type!r} is not a resampling method: use one of {', '.join(RES_TYPES)}"
+    )
 
 
-def _resampled_length(shape: Tuple[int, ...], axis: int, itemsize: int, orig_sr: float,
-                      target_sr: float, res_type: str, name: str) -> int:
+def _resampled_length(
+    shape: Tuple[int, ...],
+    axis: int,
+    itemsize: int,
+    orig_sr: float,
+    target_sr: float,
+    res_type: str,
+    name: str,
+) -> int:
     """``ceil(n * target_sr / orig_sr)`` for ``n = shape[axis]``, or ParameterError naming
     the target rate ``name`` when the result, or the method's work, is over the limits of
     swiftspec._validate (which librosa would meet with a MemoryError or a hang)."""
     ratio = float(target_sr) / orig_sr
     culprit = f"{name}={target_sr!r} (orig_sr={orig_sr!r})"
     if res_type in SOXR_TYPES and ratio < MIN_RESAMPLE_RATIO:
-        raise ParameterError(f"{culprit} is too low: soxr's filter design for a ratio "
-                             f"target_sr / orig_sr below {MIN_RESAMPLE_RATIO:g} takes very "
-                             "long or never ends")
+        raise ParameterError(
+            f"{culprit} is too low: soxr's filter design for a ratio "
+            f"target_sr / orig_sr below {MIN_RESAMPLE_RATIO:g} takes very "
+            "long or never ends"
+        )
     if not np.isfinite(ratio):
         raise ParameterError(f"{culprit} is too high: the ratio {ratio} is not finite")
     n_samples = int(np.ceil(shape[axis] * ratio))
-    check_array_size(shape[:axis] + (n_samples,) + shape[axis + 1:], itemsize, culprit)
+    check_array_size(shape[:axis] + (n_samples,) + shape[axis + 1 :], itemsize, culprit)
     if res_type == "polyphase" and int(orig_sr) == orig_sr and int(target_sr) == target_sr:
         # scipy.signal.resample_poly designs a filter of 20 * max(up, down) + 1 taps,
         # holding a few float64 arrays of that length at once.
         gcd = math.gcd(int(orig_sr), int(target_sr))
         n_taps = 20 * max(int(orig_sr), int(target_sr)) // gcd + 1
-        check_array_size((4, n_taps), 8,
-                         f"{culprit} with res_type='polyphase' (a filter of {n_taps} taps)")
+        check_array_size(
+            (4, n_taps), 8, f"{culprit} with res_type='polyphase' (a filter of {n_taps} taps)"
+        )
     return n_samples
 
 
@@ -94,10 +115,16 @@ def _describe(path: Any) -> str:
     return repr(str(name)) if not isinstance(name, int) else f"file descriptor {name}"
 
 
-def load(path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile], *,
-         sr: Optional[float] = 22050, mono: bool = True, offset: float = 0.0,
-         duration: Optional[float] = None, dtype: npt.DTypeLike = np.float32,
-         res_type: str = "soxr_hq") -> Tuple[np.ndarray, float]:
+def load(
+    path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile],
+    *,
+    sr: Optional[float] = 22050,
+    mono: bool = True,
+    offset: float = 0.0,
+    duration: Optional[float] = None,
+    dtype: npt.DTypeLike = np.float32,
+    res_type: str = "soxr_hq",
+) -> Tuple[np.ndarray, float]:
     """Load an audio file as a floating-point time series, as ``librosa.load`` (1.0).
 
     The file is decoded by soundfile (any format libsndfile reads: WAV, FLAC, Ogg
@@ -156,18 +183,23 @@ def load(path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile],
     if not _is_real(offset) or not np.isfinite(offset):
         raise ParameterError(f"offset={offset!r} must be a finite number of seconds")
     if duration is not None and (not _is_real(duration) or not (0 <= duration < np.inf)):
-        raise ParameterError(f"duration={duration!r} must be None or a finite number of "
-                             "seconds >= 0")
+        raise ParameterError(
+            f"duration={duration!r} must be None or a finite number of seconds >= 0"
+        )
     try:
         dtype = np.dtype(dtype)
     except TypeError as error:
         raise ParameterError(f"dtype={dtype!r} is not a numpy dtype") from error
     if dtype.name not in _READ_DTYPES:
-        raise ParameterError(f"dtype={dtype} is not supported: use float32 or float64 "
-                             "(or int16/int32 with mono=False, sr=None)")
+        raise ParameterError(
+            f"dtype={dtype} is not supported: use float32 or float64 "
+            "(or int16/int32 with mono=False, sr=None)"
+        )
     if dtype.kind != "f" and (mono or sr is not None):
-        raise ParameterError(f"dtype={dtype} needs mono=False and sr=None: mixing and "
-                             "resampling need floating-point audio")
+        raise ParameterError(
+            f"dtype={dtype} needs mono=False and sr=None: mixing and "
+            "resampling need floating-point audio"
+        )
 
     soundfile = _require("soundfile", "swiftspec.load", "audio")
     context = path if isinstance(path, soundfile.SoundFile) else soundfile.SoundFile(path)
@@ -184,12 +216,12 @@ def load(path: Union[str, os.PathLike[Any], int, BinaryIO, soundfile.SoundFile],
                 raise ParameterError(
                     f"offset={offset} s is outside {_describe(path)}, which holds "
                     f"{source.frames / native_sr:.6g} s ({source.frames} frames at "
-                    f"{native_sr} Hz)")
+                    f"{native_sr} Hz)"
+                )
             source.seek(start, whence)
         frames = -1 if duration is None else int(duration * native_sr)
         if frames > 0 and not source.seekable():  # (soundfile allocates all of them)
-            check_array_size((frames, source.channels), dtype.itemsize,
-                             f"duration={duration!r}")
+            check_array_size((frames, source.channels), dtype.itemsize, f"duration={duration!r}")
         y = source.read(frames=frames, dtype=dtype.name, always_2d=False).T
 
     if mono:
@@ -216,8 +248,16 @@ def _fix_length(y: np.ndarray, size: int, axis: int) -> np.ndarray:
     return y
 
 
-def resample(y: np.ndarray, *, orig_sr: float, target_sr: float, res_type: str = "soxr_hq",
-             fix: bool = True, scale: bool = False, axis: int = -1) -> np.ndarray:
+def resample(
+    y: np.ndarray,
+    *,
+    orig_sr: float,
+    target_sr: float,
+    res_type: str = "soxr_hq",
+    fix: bool = True,
+    scale: bool = False,
+    axis: int = -1,
+) -> np.ndarray:
     """Resample a time series from ``orig_sr`` to ``target_sr``, as ``librosa.resample``.
 
     Parameters
@@ -257,8 +297,10 @@ def resample(y: np.ndarray, *, orig_sr: float, target_sr: float, res_type: str =
     check_sample_rate(orig_sr, "orig_sr")
     check_sample_rate(target_sr, "target_sr")
     _check_res_type(res_type)
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not (
-        -y.ndim <= axis < y.ndim
+    if (
+        isinstance(axis, bool)
+        or not isinstance(axis, (int, np.integer))
+        or not (-y.ndim <= axis < y.ndim)
     ):
         raise ParameterError(f"axis={axis!r} is not an axis of audio with shape {y.shape}")
     axis = int(axis) % y.ndim
@@ -266,19 +308,27 @@ def resample(y: np.ndarray, *, orig_sr: float, target_sr: float, res_type: str =
         return y
 
     ratio = float(target_sr) / orig_sr
-    n_samples = _resampled_length(y.shape, axis, max(y.itemsize, 4), orig_sr, target_sr,
-                                  res_type, "target_sr")
+    n_samples = _resampled_length(
+        y.shape, axis, max(y.itemsize, 4), orig_sr, target_sr, res_type, "target_sr"
+    )
 
     if res_type in SOXR_TYPES:
         soxr = _require("soxr", f"resampling with res_type={res_type!r}", "audio")
         # soxr takes float32/float64; float16 and long double go through float32/64.
-        work = y.dtype if y.dtype in (np.float32, np.float64) else (
-            np.float32 if y.dtype.itemsize < 4 else np.float64)
+        work = (
+            y.dtype
+            if y.dtype in (np.float32, np.float64)
+            else (np.float32 if y.dtype.itemsize < 4 else np.float64)
+        )
         moved = np.moveaxis(y, axis, -1)
         rows = moved.reshape(int(np.prod(moved.shape[:-1])), moved.shape[-1])
         # One channel at a time, as librosa does (np.apply_along_axis over soxr.resample).
-        out = [soxr.resample(np.ascontiguousarray(row, dtype=work), orig_sr, target_sr,
-                             quality=res_type) for row in rows]
+        out = [
+            soxr.resample(
+                np.ascontiguousarray(row, dtype=work), orig_sr, target_sr, quality=res_type
+            )
+            for row in rows
+        ]
         length = out[0].shape[0] if out else n_samples
         y_hat = np.stack(out) if out else np.empty((0, length), dtype=work)
         y_hat = np.moveaxis(y_hat.reshape(moved.shape[:-1] + (length,)), -1, axis)
@@ -288,7 +338,8 @@ def resample(y: np.ndarray, *, orig_sr: float, target_sr: float, res_type: str =
             if int(orig_sr) != orig_sr or int(target_sr) != target_sr:
                 raise ParameterError(
                     "res_type='polyphase' needs integer-valued sampling rates, given "
-                    f"orig_sr={orig_sr!r}, target_sr={target_sr!r}")
+                    f"orig_sr={orig_sr!r}, target_sr={target_sr!r}"
+                )
             orig, target = int(orig_sr), int(target_sr)
             gcd = np.gcd(orig, target)
             y_hat = signal.resample_poly(y, target // gcd, orig // gcd, axis=axis)

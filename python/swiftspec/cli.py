@@ -17,14 +17,17 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser = argparse.ArgumentParser(
-        prog="swiftspec", description="swiftspec: librosa's spectrograms, fast.")
+        prog="swiftspec", description="swiftspec: librosa's spectrograms, fast."
+    )
     parser.add_argument("--version", action="version", version=f"swiftspec {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_images_command(commands).set_defaults(run_command=images_command)
     commands.add_parser(
-        "info", help="print the configuration for a bug report",
+        "info",
+        help="print the configuration for a bug report",
         description="Print swiftspec's version, native library, FFTW build, SIMD level, "
-                    "threads and optional dependencies.").set_defaults(run_command=info_command)
+        "threads and optional dependencies.",
+    ).set_defaults(run_command=info_command)
     return parser
 
 

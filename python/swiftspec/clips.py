@@ -16,7 +16,7 @@ built-in ones (matplotlib).
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -30,8 +30,19 @@ from .spectrum import _groups, power_to_db
 if TYPE_CHECKING:  # pragma: no cover - typing only (Pillow is optional)
     from PIL.Image import Image as PILImage
 
-__all__ = ["Clip", "split", "log_mel", "minmax_uint8", "standardize", "colormap_lut",
-           "parse_size", "to_image", "TAILS", "BUILTIN_COLORMAPS", "RESIZE_FILTERS"]
+__all__ = [
+    "Clip",
+    "split",
+    "log_mel",
+    "minmax_uint8",
+    "standardize",
+    "colormap_lut",
+    "parse_size",
+    "to_image",
+    "TAILS",
+    "BUILTIN_COLORMAPS",
+    "RESIZE_FILTERS",
+]
 
 TAILS = ("pad", "drop", "keep")
 BUILTIN_COLORMAPS = ("gray", "heat")
@@ -41,17 +52,17 @@ RESIZE_FILTERS = ("nearest", "box", "bilinear", "hamming", "bicubic", "lanczos")
 class Clip(NamedTuple):
     """One clip of a signal (see `split`).
 
-index : int
-    Position of the clip in the signal (0, 1, ...).
-start : int
-    First sample of the clip in the signal.
-n_audio : int
-    Samples of the signal the clip holds (less than the clip length for a padded or kept
-    tail).
-y : np.ndarray [shape=(..., clip_length)]
-    The samples; a view into the signal for full clips, a zero-padded copy for a padded
-    tail, a shorter view for a kept tail.
-"""
+    index : int
+        Position of the clip in the signal (0, 1, ...).
+    start : int
+        First sample of the clip in the signal.
+    n_audio : int
+        Samples of the signal the clip holds (less than the clip length for a padded or kept
+        tail).
+    y : np.ndarray [shape=(..., clip_length)]
+        The samples; a view into the signal for full clips, a zero-padded copy for a padded
+        tail, a shorter view for a kept tail.
+    """
 
     index: int  # type: ignore[assignment]  # a field, as in the namedtuple: not tuple.index
     start: int
@@ -60,15 +71,26 @@ y : np.ndarray [shape=(..., clip_length)]
 
 
 def _positive_seconds(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not (
+            0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
+        )
     ):
         raise ParameterError(f"{name}={value!r} must be a positive, finite number of seconds")
     return float(value)
 
 
-def split(y: np.ndarray, *, sr: float, duration: float = 5.0, hop: Optional[float] = None,
-          tail: str = "pad", min_tail: float = 0.0) -> List[Clip]:
+def split(
+    y: np.ndarray,
+    *,
+    sr: float,
+    duration: float = 5.0,
+    hop: Optional[float] = None,
+    tail: str = "pad",
+    min_tail: float = 0.0,
+) -> List[Clip]:
     """Cut a signal into fixed-length clips along its last axis.
 
     Clip ``k`` starts at ``k * hop`` seconds and lasts ``duration`` seconds (both rounded
@@ -108,27 +130,31 @@ def split(y: np.ndarray, *, sr: float, duration: float = 5.0, hop: Optional[floa
         signal.
     """
     if not isinstance(y, np.ndarray) or y.ndim < 1:
-        raise ParameterError(f"y must be a numpy array with at least one axis, given "
-                             f"{type(y).__name__} {getattr(y, 'shape', '')}".rstrip())
+        raise ParameterError(
+            f"y must be a numpy array with at least one axis, given "
+            f"{type(y).__name__} {getattr(y, 'shape', '')}".rstrip()
+        )
     check_sample_rate(sr)
     duration = _positive_seconds(duration, "duration")
     hop = duration if hop is None else _positive_seconds(hop, "hop")
     if tail not in TAILS:
         raise ParameterError(f"tail={tail!r} must be one of {', '.join(TAILS)}")
-    if isinstance(min_tail, bool) or not isinstance(min_tail, numbers.Real) or not (
-        0 <= min_tail < np.inf
+    if (
+        isinstance(min_tail, bool)
+        or not isinstance(min_tail, numbers.Real)
+        or not (0 <= min_tail < np.inf)
     ):
         raise ParameterError(f"min_tail={min_tail!r} must be a finite number of seconds >= 0")
     length = int(round(duration * sr))
     step = int(round(hop * sr))
     if length < 1 or step < 1:
-        raise ParameterError(f"duration={duration} s and hop={hop} s must each be at least "
-                             f"one sample at sr={sr}")
+        raise ParameterError(
+            f"duration={duration} s and hop={hop} s must each be at least one sample at sr={sr}"
+        )
 
     n = y.shape[-1]
     n_full = 0 if n < length else (n - length) // step + 1
-    clips = [Clip(k, k * step, length, y[..., k * step:k * step + length])
-             for k in range(n_full)]
+    clips = [Clip(k, k * step, length, y[..., k * step : k * step + length]) for k in range(n_full)]
     covered = (n_full - 1) * step + length if n_full else 0
     start = n_full * step
     if tail != "drop" and n > covered and start < n:
@@ -136,8 +162,9 @@ def split(y: np.ndarray, *, sr: float, duration: float = 5.0, hop: Optional[floa
         if n_audio >= min_tail * sr:
             piece = y[..., start:]
             if tail == "pad":
-                check_array_size(y.shape[:-1] + (length,), y.itemsize,
-                                 f"duration={duration} s at sr={sr}")
+                check_array_size(
+                    y.shape[:-1] + (length,), y.itemsize, f"duration={duration} s at sr={sr}"
+                )
                 padded = np.zeros(y.shape[:-1] + (length,), dtype=y.dtype)
                 padded[..., :n_audio] = piece
                 piece = padded
@@ -145,10 +172,19 @@ def split(y: np.ndarray, *, sr: float, duration: float = 5.0, hop: Optional[floa
     return clips
 
 
-def log_mel(y: np.ndarray, *, sr: float, n_fft: int = 2048, hop_length: int = 512,
-            n_mels: int = 128, fmin: float = 0.0, fmax: Optional[float] = None,
-            top_db: Optional[float] = 80.0, precision: str = "exact",
-            n_threads: Optional[int] = None) -> np.ndarray:
+def log_mel(
+    y: np.ndarray,
+    *,
+    sr: float,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+    top_db: Optional[float] = 80.0,
+    precision: str = "exact",
+    n_threads: Optional[int] = None,
+) -> np.ndarray:
     """Log-mel spectrogram in dB relative to its maximum, per clip.
 
     For each clip (each row of ``y``) this equals::
@@ -174,8 +210,17 @@ def log_mel(y: np.ndarray, *, sr: float, n_fft: int = 2048, hop_length: int = 51
     -------
     S_db : np.ndarray [shape=(..., n_mels, t)]
     """
-    S = melspectrogram(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
-                       fmin=fmin, fmax=fmax, precision=precision, n_threads=n_threads)
+    S = melspectrogram(
+        y=y,
+        sr=sr,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        n_mels=n_mels,
+        fmin=fmin,
+        fmax=fmax,
+        precision=precision,
+        n_threads=n_threads,
+    )
     return power_to_db(S, ref=np.max, top_db=top_db, axes="auto")
 
 
@@ -184,8 +229,9 @@ def _finite(S: npt.ArrayLike, name: str = "S") -> np.ndarray:
     if not np.issubdtype(S.dtype, np.number) or np.issubdtype(S.dtype, np.complexfloating):
         raise ParameterError(f"{name} must be a real numeric array, given dtype {S.dtype}")
     if S.ndim < 2:
-        raise ParameterError(f"{name} must have at least two axes (bands, frames), given "
-                             f"shape {S.shape}")
+        raise ParameterError(
+            f"{name} must have at least two axes (bands, frames), given shape {S.shape}"
+        )
     if not np.isfinite(S).all():
         raise ParameterError(f"{name} is not finite everywhere")
     return S
@@ -199,8 +245,7 @@ def _clip_axes(S: np.ndarray, axes: Union[int, Tuple[int, ...]]) -> Tuple[int, .
     return groups
 
 
-def minmax_uint8(S: npt.ArrayLike, *,
-                 axes: Union[int, Tuple[int, ...]] = (-2, -1)) -> np.ndarray:
+def minmax_uint8(S: npt.ArrayLike, *, axes: Union[int, Tuple[int, ...]] = (-2, -1)) -> np.ndarray:
     """Min-max scale to 8 bits: ``round(255 * (S - min) / (max - min))``, per clip.
 
     Computed in float64; ``round`` is numpy's (half to even). The minimum and maximum
@@ -226,8 +271,7 @@ def minmax_uint8(S: npt.ArrayLike, *,
     return np.round(255.0 * scaled).astype(np.uint8)
 
 
-def standardize(S: npt.ArrayLike, *,
-                axes: Union[int, Tuple[int, ...]] = (-2, -1)) -> np.ndarray:
+def standardize(S: npt.ArrayLike, *, axes: Union[int, Tuple[int, ...]] = (-2, -1)) -> np.ndarray:
     """Per-clip standardisation to zero mean and unit variance: ``(S - mean) / std``.
 
     Mean and (population) standard deviation are taken over ``axes`` in float64; a
@@ -291,9 +335,11 @@ def colormap_lut(name: str) -> np.ndarray:
     try:
         cmap = matplotlib.colormaps[name]
     except KeyError as error:
-        raise ParameterError(f"colormap={name!r} is neither built in "
-                             f"({', '.join(BUILTIN_COLORMAPS)}) nor a matplotlib colour "
-                             "map") from error
+        raise ParameterError(
+            f"colormap={name!r} is neither built in "
+            f"({', '.join(BUILTIN_COLORMAPS)}) nor a matplotlib colour "
+            "map"
+        ) from error
     return np.asarray(cmap(np.linspace(0.0, 1.0, 256), bytes=True)[:, :3], dtype=np.uint8)
 
 
@@ -318,11 +364,12 @@ def parse_size(size: SizeSpec) -> Optional[Tuple[int, int]]:
     elif isinstance(size, numbers.Integral) and not isinstance(size, bool):
         values = [int(size)] * 2
     else:  # a pair (isinstance(.., numbers.Integral) does not narrow int out for mypy)
+        pair = cast(Sequence[Any], size)
         try:
-            values = [int(v) for v in size] if all(  # type: ignore[union-attr]
-                isinstance(v, numbers.Integral) and not isinstance(v, bool)
-                for v in size  # type: ignore[union-attr]
-            ) else []
+            integral = all(
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair
+            )
+            values = [int(v) for v in pair] if integral else []
         except TypeError:
             values = []
     if len(values) != 2 or min(values) < 1:
@@ -334,8 +381,9 @@ def parse_size(size: SizeSpec) -> Optional[Tuple[int, int]]:
     return tuple(values)  # type: ignore[return-value]  # len(values) == 2: checked above
 
 
-def to_image(S: npt.ArrayLike, *, size: SizeSpec = None, colormap: str = "gray",
-             resample: str = "bicubic") -> PILImage:
+def to_image(
+    S: npt.ArrayLike, *, size: SizeSpec = None, colormap: str = "gray", resample: str = "bicubic"
+) -> PILImage:
     """Render a spectrogram as an image, low frequencies at the bottom.
 
     ``S`` is scaled with `minmax_uint8` (unless it already is uint8), flipped so that its
@@ -363,12 +411,13 @@ def to_image(S: npt.ArrayLike, *, size: SizeSpec = None, colormap: str = "gray",
     try:
         from PIL import Image
     except ImportError as error:
-        raise ImportError("swiftspec.clips.to_image needs Pillow: pip install pillow (or "
-                          "pip install 'swiftspec[cli]')") from error
+        raise ImportError(
+            "swiftspec.clips.to_image needs Pillow: pip install pillow (or "
+            "pip install 'swiftspec[cli]')"
+        ) from error
     S = np.asarray(S)
     if S.ndim != 2:
-        raise ParameterError(f"S must be two-dimensional (bands, frames), given shape "
-                             f"{S.shape}")
+        raise ParameterError(f"S must be two-dimensional (bands, frames), given shape {S.shape}")
     size = parse_size(size)
     lut = None if colormap == "gray" else colormap_lut(colormap)
     filt = _resize_filter(Image, resample)

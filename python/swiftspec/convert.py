@@ -24,8 +24,15 @@ def _convert(values: npt.ArrayLike, to_mel: bool, htk: bool) -> Any:
     # ascontiguousarray makes 0-d input 1-d: keep the shape so scalars return scalars.
     source = np.ascontiguousarray(values, dtype=np.float64).reshape(values.shape)
     out = np.empty_like(source)
-    _ffi.call("swiftspec_convert_mel", _ffi.f64_pointer(source), source.size, int(to_mel),
-              int(bool(htk)), _ffi.f64_pointer(out), out.size)
+    _ffi.call(
+        "swiftspec_convert_mel",
+        _ffi.f64_pointer(source),
+        source.size,
+        int(to_mel),
+        int(bool(htk)),
+        _ffi.f64_pointer(out),
+        out.size,
+    )
     if values.dtype == np.float32:
         out = out.astype(np.float32)
     return out[()]
@@ -38,8 +45,7 @@ def hz_to_mel(frequencies: RealScalar, *, htk: bool = ...) -> np.floating: ...
 def hz_to_mel(frequencies: npt.ArrayLike, *, htk: bool = ...) -> np.ndarray: ...
 
 
-def hz_to_mel(frequencies: npt.ArrayLike, *,
-              htk: bool = False) -> Union[np.floating, np.ndarray]:
+def hz_to_mel(frequencies: npt.ArrayLike, *, htk: bool = False) -> Union[np.floating, np.ndarray]:
     """Convert Hz to mels.
 
     Parameters
@@ -68,8 +74,7 @@ def mel_to_hz(mels: RealScalar, *, htk: bool = ...) -> np.floating: ...
 def mel_to_hz(mels: npt.ArrayLike, *, htk: bool = ...) -> np.ndarray: ...
 
 
-def mel_to_hz(mels: npt.ArrayLike, *,
-              htk: bool = False) -> Union[np.floating, np.ndarray]:
+def mel_to_hz(mels: npt.ArrayLike, *, htk: bool = False) -> Union[np.floating, np.ndarray]:
     """Convert mel bin numbers to frequencies in Hz (the inverse of `hz_to_mel`).
 
     Parameters
@@ -85,8 +90,14 @@ def mel_to_hz(mels: npt.ArrayLike, *,
     return _convert(mels, False, htk)
 
 
-def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0,
-                    htk: bool = False, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
+def mel_frequencies(
+    n_mels: int = 128,
+    *,
+    fmin: float = 0.0,
+    fmax: float = 11025.0,
+    htk: bool = False,
+    dtype: npt.DTypeLike = np.float64,
+) -> np.ndarray:
     """Frequencies (Hz) of ``n_mels`` points evenly spaced on the mel scale.
 
     Parameters
@@ -114,18 +125,25 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
     fmin = finite_real(fmin, "fmin")
     fmax = finite_real(fmax, "fmax")
     if np.dtype(dtype) != np.float64:
-        mels = np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels,
-                           dtype=dtype)
+        mels = np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels, dtype=dtype)
         # As numpy's arithmetic with Python floats: an integer type gives float64.
         return np.asarray(mel_to_hz(mels, htk=htk), dtype=np.result_type(mels.dtype, 1.0))
     out = np.empty(n_mels, dtype=np.float64)
-    _ffi.call("swiftspec_mel_frequencies", n_mels, fmin, fmax, int(bool(htk)),
-              _ffi.f64_pointer(out), out.size)
+    _ffi.call(
+        "swiftspec_mel_frequencies",
+        n_mels,
+        fmin,
+        fmax,
+        int(bool(htk)),
+        _ffi.f64_pointer(out),
+        out.size,
+    )
     return out
 
 
-def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048,
-                    dtype: npt.DTypeLike = np.float64) -> np.ndarray:
+def fft_frequencies(
+    *, sr: float = 22050, n_fft: int = 2048, dtype: npt.DTypeLike = np.float64
+) -> np.ndarray:
     """Centre frequencies ``k * (sr / n_fft)`` of the ``1 + n_fft // 2`` rFFT bins.
 
     Parameters

@@ -67,19 +67,29 @@ def _matplotlib() -> Any:
         import matplotlib.ticker
     except ImportError as error:
         raise ImportError(
-            "swiftspec.display needs matplotlib, an optional dependency: "
-            "pip install matplotlib"
+            "swiftspec.display needs matplotlib, an optional dependency: pip install matplotlib"
         ) from error
     return matplotlib
 
 
-def specshow(data: npt.ArrayLike, *, x_coords: Optional[npt.ArrayLike] = None,
-             y_coords: Optional[npt.ArrayLike] = None, x_axis: Optional[str] = None,
-             y_axis: Optional[str] = None, sr: float = 22050, hop_length: int = 512,
-             n_fft: Optional[int] = None, win_length: Optional[int] = None,
-             fmin: Optional[float] = None, fmax: Optional[float] = None, htk: bool = False,
-             auto_aspect: bool = True, ax: Optional["Axes"] = None,
-             **kwargs: Any) -> "QuadMesh":
+def specshow(
+    data: npt.ArrayLike,
+    *,
+    x_coords: Optional[npt.ArrayLike] = None,
+    y_coords: Optional[npt.ArrayLike] = None,
+    x_axis: Optional[str] = None,
+    y_axis: Optional[str] = None,
+    sr: float = 22050,
+    hop_length: int = 512,
+    n_fft: Optional[int] = None,
+    win_length: Optional[int] = None,
+    fmin: Optional[float] = None,
+    fmax: Optional[float] = None,
+    htk: bool = False,
+    auto_aspect: bool = True,
+    ax: Optional["Axes"] = None,
+    **kwargs: Any,
+) -> "QuadMesh":
     """Display a spectrogram or feature matrix, like ``librosa.display.specshow``.
 
     Parameters
@@ -150,17 +160,21 @@ def specshow(data: npt.ArrayLike, *, x_coords: Optional[npt.ArrayLike] = None,
     mpl = _matplotlib()
     data = np.asarray(data)
     if np.iscomplexobj(data):
-        warnings.warn("Trying to display complex-valued input. Showing magnitude instead.",
-                      stacklevel=2)
+        warnings.warn(
+            "Trying to display complex-valued input. Showing magnitude instead.", stacklevel=2
+        )
         data = cast(np.ndarray, np.abs(data))  # (numpy's stubs: np.abs gives Any)
     if data.ndim != 2:
-        raise ParameterError(f"data must be 2-dimensional (rows, columns) to display, "
-                             f"given data.shape={data.shape}")
+        raise ParameterError(
+            f"data must be 2-dimensional (rows, columns) to display, given data.shape={data.shape}"
+        )
     for name, kind in (("x_axis", x_axis), ("y_axis", y_axis)):
         if kind not in AXIS_TYPES:
-            raise ParameterError(f"Unknown axis type: {name}={kind!r}; swiftspec.display "
-                                 f"supports {list(AXIS_TYPES)} (use librosa.display for "
-                                 f"others)")
+            raise ParameterError(
+                f"Unknown axis type: {name}={kind!r}; swiftspec.display "
+                f"supports {list(AXIS_TYPES)} (use librosa.display for "
+                f"others)"
+            )
 
     params = dict(sr=sr, hop_length=hop_length, n_fft=n_fft, fmin=fmin, fmax=fmax, htk=htk)
     x_centres = _coords(x_axis, x_coords, data.shape[1], params)
@@ -171,19 +185,18 @@ def specshow(data: npt.ArrayLike, *, x_coords: Optional[npt.ArrayLike] = None,
     kwargs.setdefault("edgecolors", "None")
     shading = kwargs.pop("shading", "auto")
     if shading == "gouraud":
-        for centres, n, name in ((x_centres, data.shape[1], "x"),
-                                 (y_centres, data.shape[0], "y")):
+        for centres, n, name in ((x_centres, data.shape[1], "x"), (y_centres, data.shape[0], "y")):
             if len(centres) != n:
-                raise ParameterError(f"shading='gouraud' needs {n} {name} centres, not "
-                                     f"{len(centres)} edges")
+                raise ParameterError(
+                    f"shading='gouraud' needs {n} {name} centres, not {len(centres)} edges"
+                )
         x_mesh, y_mesh = x_centres, y_centres
     elif shading in ("auto", "flat", "nearest"):
         shading = "flat"
         x_mesh = _edges(x_centres, data.shape[1])
         y_mesh = _edges(y_centres, data.shape[0])
     else:
-        raise ParameterError(f"shading={shading!r} must be 'auto', 'flat', 'nearest' or "
-                             "'gouraud'")
+        raise ParameterError(f"shading={shading!r} must be 'auto', 'flat', 'nearest' or 'gouraud'")
 
     if ax is None:
         import matplotlib.pyplot as plt
@@ -202,8 +215,10 @@ def specshow(data: npt.ArrayLike, *, x_coords: Optional[npt.ArrayLike] = None,
     _scale(axes, "y", y_axis)
     _decorate(mpl, axes.xaxis, x_axis)
     _decorate(mpl, axes.yaxis, y_axis)
-    if auto_aspect and axes.get_xlim() == axes.get_ylim() and any(
-        x_axis in family and y_axis in family for family in _SAME_FAMILY
+    if (
+        auto_aspect
+        and axes.get_xlim() == axes.get_ylim()
+        and any(x_axis in family and y_axis in family for family in _SAME_FAMILY)
     ):
         axes.set_aspect("equal")
     return mesh
@@ -211,8 +226,10 @@ def specshow(data: npt.ArrayLike, *, x_coords: Optional[npt.ArrayLike] = None,
 
 # ---- coordinates --------------------------------------------------------------------------
 
-def _coords(kind: Optional[str], coords: Optional[npt.ArrayLike], n: int,
-            params: Dict[str, Any]) -> np.ndarray:
+
+def _coords(
+    kind: Optional[str], coords: Optional[npt.ArrayLike], n: int, params: Dict[str, Any]
+) -> np.ndarray:
     """Cell centres (length n) or edges (n + 1) of one axis."""
     if coords is not None:
         coords = np.asarray(coords)
@@ -245,13 +262,13 @@ def _edges(coords: np.ndarray, n: int) -> np.ndarray:
 
 # ---- colours, scales, ticks ---------------------------------------------------------------
 
+
 def _default_colours(mpl: Any, data: np.ndarray, kwargs: Dict[str, Any]) -> None:
     if "cmap" in kwargs:
         return
     if data.dtype.kind == "b":
         kwargs["cmap"] = mpl.colormaps["gray_r"]
-        kwargs.setdefault("norm", mpl.colors.BoundaryNorm([0, 0.5, 1],
-                                                          mpl.colormaps["gray_r"].N))
+        kwargs.setdefault("norm", mpl.colors.BoundaryNorm([0, 0.5, 1], mpl.colormaps["gray_r"].N))
         return
     finite = data[np.isfinite(data)]
     low, high = np.percentile(finite, [2, 98]) if finite.size else (0.0, 0.0)
@@ -260,8 +277,9 @@ def _default_colours(mpl: Any, data: np.ndarray, kwargs: Dict[str, Any]) -> None
     else:
         kwargs["cmap"] = mpl.colormaps["coolwarm"]
         if "norm" not in kwargs:
-            kwargs["norm"] = mpl.colors.TwoSlopeNorm(vcenter=0.0, vmin=kwargs.pop("vmin", None),
-                                                     vmax=kwargs.pop("vmax", None))
+            kwargs["norm"] = mpl.colors.TwoSlopeNorm(
+                vcenter=0.0, vmin=kwargs.pop("vmin", None), vmax=kwargs.pop("vmax", None)
+            )
 
 
 def _scale(axes: "Axes", which: str, kind: Optional[str]) -> None:

@@ -39,8 +39,7 @@ class _MelProjection(NamedTuple):
 _mel_projections: ParameterCache[_MelProjection] = ParameterCache()
 
 
-def _mel_projection(analysis: Analysis, sr: float,
-                    mel_kwargs: Dict[str, Any]) -> _MelProjection:
+def _mel_projection(analysis: Analysis, sr: float, mel_kwargs: Dict[str, Any]) -> _MelProjection:
     """The basis and output type for ``analysis`` (its n_fft and audio type) and these
     arguments, cached per argument set; raises for invalid mel arguments."""
     rows_dtype = analysis.framing.rows_dtype
@@ -58,29 +57,53 @@ def _mel_projection(analysis: Analysis, sr: float,
     if out_dtype not in (np.float32, np.float64):
         out_dtype = np.dtype(np.float64)
     basis = np.ascontiguousarray(basis, dtype=out_dtype)
-    projection = _MelProjection(basis, _ffi.pointer(basis), basis.shape[0],
-                                np.dtype(out_dtype), _ffi.dtype_code(out_dtype),
-                                has_empty_filters)
+    projection = _MelProjection(
+        basis,
+        _ffi.pointer(basis),
+        basis.shape[0],
+        np.dtype(out_dtype),
+        _ffi.dtype_code(out_dtype),
+        has_empty_filters,
+    )
     _mel_projections.put(key, projection)
     return projection
 
 
-def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
-               hop_length: Optional[int], win_length: Optional[int], window: WindowSpec,
-               center: bool, pad_mode: str, power: float, precision: str,
-               n_threads: Optional[int],
-               mel_kwargs: Dict[str, Any]) -> Tuple[Analysis, _MelProjection]:
+def _mel_setup(
+    y: Optional[np.ndarray],
+    sr: float,
+    n_fft: Optional[int],
+    hop_length: Optional[int],
+    win_length: Optional[int],
+    window: WindowSpec,
+    center: bool,
+    pad_mode: str,
+    power: float,
+    precision: str,
+    n_threads: Optional[int],
+    mel_kwargs: Dict[str, Any],
+) -> Tuple[Analysis, _MelProjection]:
     """Validate a y-based call; return the analysis and the mel projection."""
     if y is None:
-        raise ParameterError("Input signal must be provided to compute a spectrogram "
-                             "(y=None and S=None)")
+        raise ParameterError(
+            "Input signal must be provided to compute a spectrogram (y=None and S=None)"
+        )
     if n_fft is None:
         raise ParameterError(f"Unable to compute spectrogram with n_fft={n_fft}")
     finite_positive(power, "power")
-    analysis = Analysis(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                        window=window, center=center, pad_mode=pad_mode, precision=precision,
-                        n_threads=n_threads, caller="swiftspec.feature.melspectrogram",
-                        stacklevel=4)
+    analysis = Analysis(
+        y,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+        precision=precision,
+        n_threads=n_threads,
+        caller="swiftspec.feature.melspectrogram",
+        stacklevel=4,
+    )
     projection = _mel_projection(analysis, sr, mel_kwargs)
     if projection.has_empty_filters:
         warn_empty_filters(stacklevel=3)  # librosa warns on every call
@@ -88,12 +111,22 @@ def _mel_setup(y: Optional[np.ndarray], sr: float, n_fft: Optional[int],
     return analysis, projection
 
 
-def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
-                   S: Optional[npt.ArrayLike] = None, n_fft: int = 2048, hop_length: int = 512,
-                   win_length: Optional[int] = None, window: WindowSpec = "hann",
-                   center: bool = True, pad_mode: str = "constant", power: float = 2.0,
-                   precision: str = "exact", n_threads: Optional[int] = None,
-                   **kwargs: Any) -> np.ndarray:
+def melspectrogram(
+    *,
+    y: Optional[np.ndarray] = None,
+    sr: float = 22050,
+    S: Optional[npt.ArrayLike] = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    power: float = 2.0,
+    precision: str = "exact",
+    n_threads: Optional[int] = None,
+    **kwargs: Any,
+) -> np.ndarray:
     """Mel-scaled spectrogram, equal to ``librosa.feature.melspectrogram``.
 
     From audio ``y`` the whole pipeline (window, FFT, ``|X|**power``, mel projection)
@@ -140,8 +173,20 @@ def melspectrogram(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         if has_empty_filters:
             warn_empty_filters(stacklevel=2)
         return np.einsum("...ft,mf->...mt", S, basis, optimize=True)
-    analysis, projection = _mel_setup(y, sr, n_fft, hop_length, win_length, window, center,
-                                      pad_mode, power, precision, n_threads, kwargs)
+    analysis, projection = _mel_setup(
+        y,
+        sr,
+        n_fft,
+        hop_length,
+        win_length,
+        window,
+        center,
+        pad_mode,
+        power,
+        precision,
+        n_threads,
+        kwargs,
+    )
     return _run_melspectrogram(analysis, projection, power)
 
 
@@ -149,28 +194,44 @@ def _spectrogram_array(S: npt.ArrayLike) -> np.ndarray:
     """``S`` as an array with (bins, frames) axes (librosa fails with an IndexError)."""
     S = np.asarray(S)
     if S.ndim < 2:
-        raise ParameterError(f"S.shape={S.shape} must have at least two dimensions "
-                             "(bins, frames)")
+        raise ParameterError(f"S.shape={S.shape} must have at least two dimensions (bins, frames)")
     return S
 
 
-def _run_melspectrogram(analysis: Analysis, projection: _MelProjection,
-                        power: float) -> np.ndarray:
+def _run_melspectrogram(analysis: Analysis, projection: _MelProjection, power: float) -> np.ndarray:
     analysis.check_result_size(projection.n_mels, projection.out_dtype.itemsize)
-    out = np.empty(analysis.lead_shape + (projection.n_mels, analysis.n_frames),
-                   dtype=projection.out_dtype)
-    analysis.run("swiftspec_melspectrogram", float(power), projection.basis_pointer,
-                 projection.n_mels, _ffi.pointer(out), projection.out_dtype_code, out.size,
-                 analysis.n_threads)
+    out = np.empty(
+        analysis.lead_shape + (projection.n_mels, analysis.n_frames), dtype=projection.out_dtype
+    )
+    analysis.run(
+        "swiftspec_melspectrogram",
+        float(power),
+        projection.basis_pointer,
+        projection.n_mels,
+        _ffi.pointer(out),
+        projection.out_dtype_code,
+        out.size,
+        analysis.n_threads,
+    )
     return out
 
 
-def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
-         S: Optional[npt.ArrayLike] = None, n_mfcc: int = 20, dct_type: int = 2,
-         norm: Optional[str] = "ortho", lifter: float = 0,
-         mel_norm: Union[None, str, float] = "slaney", ref: DbRef = 1.0,
-         top_db: Optional[float] = 80.0, precision: str = "exact",
-         n_threads: Optional[int] = None, **kwargs: Any) -> np.ndarray:
+def mfcc(
+    *,
+    y: Optional[np.ndarray] = None,
+    sr: float = 22050,
+    S: Optional[npt.ArrayLike] = None,
+    n_mfcc: int = 20,
+    dct_type: int = 2,
+    norm: Optional[str] = "ortho",
+    lifter: float = 0,
+    mel_norm: Union[None, str, float] = "slaney",
+    ref: DbRef = 1.0,
+    top_db: Optional[float] = 80.0,
+    precision: str = "exact",
+    n_threads: Optional[int] = None,
+    **kwargs: Any,
+) -> np.ndarray:
     """Mel-frequency cepstral coefficients, equal to ``librosa.feature.mfcc``.
 
     From audio, the engine computes ``dct(power_to_db(melspectrogram(y), ref=ref,
@@ -219,27 +280,41 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         raise ParameterError(f"dct_type={dct_type!r} is not supported: use 1, 2 or 3")
     if norm not in _ffi.DCT_NORMS:
         raise ParameterError(f"norm={norm!r} must be None, 'ortho', 'backward' or 'forward'")
-    if not isinstance(lifter, (int, float, np.number)) or isinstance(lifter, bool) or not (
-        lifter >= 0
+    if (
+        not isinstance(lifter, (int, float, np.number))
+        or isinstance(lifter, bool)
+        or not (lifter >= 0)
     ):
         raise ParameterError(f"MFCC lifter={lifter} must be a non-negative number")
     if S is None:
-        stft_keys = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode",
-                     "power")
+        stft_keys = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode", "power")
         stft_args = {key: kwargs.pop(key) for key in stft_keys if key in kwargs}
         stft_args.setdefault("n_fft", 2048)
         stft_args.setdefault("hop_length", 512)
         power = stft_args.get("power", 2.0)
         analysis, projection = _mel_setup(
-            y, sr, stft_args["n_fft"], stft_args["hop_length"], stft_args.get("win_length"),
-            stft_args.get("window", "hann"), stft_args.get("center", True),
-            stft_args.get("pad_mode", "constant"), power, precision, n_threads,
-            dict(kwargs, norm=mel_norm))
+            y,
+            sr,
+            stft_args["n_fft"],
+            stft_args["hop_length"],
+            stft_args.get("win_length"),
+            stft_args.get("window", "hann"),
+            stft_args.get("center", True),
+            stft_args.get("pad_mode", "constant"),
+            power,
+            precision,
+            n_threads,
+            dict(kwargs, norm=mel_norm),
+        )
         if top_db is not None and top_db < 0:  # (after the mel arguments, as librosa)
             raise ParameterError(f"top_db must be non-negative (top_db={top_db!r})")
         if not _is_unit_ref(ref):  # the fused engine's reference is 1
-            S = power_to_db(_run_melspectrogram(analysis, projection, power), ref=ref,
-                            top_db=top_db, n_threads=n_threads)
+            S = power_to_db(
+                _run_melspectrogram(analysis, projection, power),
+                ref=ref,
+                top_db=top_db,
+                n_threads=n_threads,
+            )
     if S is not None:
         S = _spectrogram_array(S)
         n_out = len(range(S.shape[-2])[:n_mfcc])
@@ -251,12 +326,22 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
         n_out = len(range(n_mels)[:n_mfcc])
         # (matrix stays referenced while the engine reads it through matrix_pointer)
         matrix, matrix_pointer = _dct_matrix(dct_type, norm, n_mels, n_out)
-        M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames),
-                     dtype=projection.out_dtype)
-        analysis.run("swiftspec_mfcc", float(power), projection.basis_pointer, n_mels, _AMIN,
-                     int(top_db is not None), 0.0 if top_db is None else float(top_db),
-                     matrix_pointer, n_out, _ffi.pointer(M), projection.out_dtype_code,
-                     M.size, analysis.n_threads)
+        M = np.empty(analysis.lead_shape + (n_out, analysis.n_frames), dtype=projection.out_dtype)
+        analysis.run(
+            "swiftspec_mfcc",
+            float(power),
+            projection.basis_pointer,
+            n_mels,
+            _AMIN,
+            int(top_db is not None),
+            0.0 if top_db is None else float(top_db),
+            matrix_pointer,
+            n_out,
+            _ffi.pointer(M),
+            projection.out_dtype_code,
+            M.size,
+            analysis.n_threads,
+        )
     if lifter > 0:
         if n_mfcc > M.shape[-2]:
             raise ParameterError(f"MFCC lifter needs n_mfcc={n_mfcc} <= n_mels={M.shape[-2]}")
@@ -267,29 +352,25 @@ def mfcc(*, y: Optional[np.ndarray] = None, sr: float = 22050,
 
 def _is_unit_ref(ref: object) -> bool:
     """Whether the reference is the number +-1, whose 0 dB the fused engine subtracts."""
-    return (isinstance(ref, (int, float, np.number)) and not isinstance(ref, bool)
-            and abs(ref) == 1)
+    return isinstance(ref, (int, float, np.number)) and not isinstance(ref, bool) and abs(ref) == 1
 
 
-def _dct_matrix(dct_type: int, norm: Optional[str], n: int,
-                n_out: int) -> Tuple[np.ndarray, int]:
+def _dct_matrix(dct_type: int, norm: Optional[str], n: int, n_out: int) -> Tuple[np.ndarray, int]:
     if n < 1 or (dct_type == 1 and n < 2):
         raise ParameterError(f"DCT type {dct_type} needs more than n={n} mel bands")
     return _cached_dct_matrix(dct_type, _ffi.DCT_NORMS[norm], n, n_out)
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_dct_matrix(dct_type: int, norm_code: int, n: int,
-                       n_out: int) -> Tuple[np.ndarray, int]:
+def _cached_dct_matrix(dct_type: int, norm_code: int, n: int, n_out: int) -> Tuple[np.ndarray, int]:
     """The read-only DCT matrix [n_out][n] from the engine, and its data pointer (a
     read-only array's pointer is the slow kind to get)."""
     matrix = np.empty((n_out, n), dtype=np.float64)
-    _ffi.call("swiftspec_dct_matrix", dct_type, norm_code, n, n_out,
-              _ffi.f64_pointer(matrix), matrix.size)
+    _ffi.call(
+        "swiftspec_dct_matrix", dct_type, norm_code, n, n_out, _ffi.f64_pointer(matrix), matrix.size
+    )
     matrix.flags.writeable = False
     return matrix, _ffi.pointer(matrix)
-
-
 
 
 # A window this wide is far beyond any use of delta features; wider ones are refused
@@ -297,9 +378,16 @@ def _cached_dct_matrix(dct_type: int, norm_code: int, n: int,
 MAX_DELTA_WIDTH = 2**20
 
 
-def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1,
-          mode: str = "interp", n_threads: Optional[int] = None,
-          **kwargs: Any) -> np.ndarray:
+def delta(
+    data: npt.ArrayLike,
+    *,
+    width: int = 9,
+    order: int = 1,
+    axis: int = -1,
+    mode: str = "interp",
+    n_threads: Optional[int] = None,
+    **kwargs: Any,
+) -> np.ndarray:
     """Delta features: a local estimate of the derivative of ``data`` along ``axis``,
     equal to ``librosa.feature.delta``.
 
@@ -354,15 +442,17 @@ def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1
     data = np.atleast_1d(data)
     # librosa's checks, in its order, then scipy's.
     if mode == "interp" and width > data.shape[axis]:
-        raise ParameterError(f"when mode='interp', width={width} cannot exceed "
-                             f"data.shape[axis]={data.shape[axis]}")
+        raise ParameterError(
+            f"when mode='interp', width={width} cannot exceed data.shape[axis]={data.shape[axis]}"
+        )
     if width < 3 or width % 2 != 1:
         raise ParameterError(f"width must be an odd integer >= 3 (width={width!r})")
     if order <= 0 or not isinstance(order, (int, np.integer)):
         raise ParameterError(f"order must be a positive integer (order={order!r})")
     if mode not in _ffi.SAVGOL_MODES:
-        raise ParameterError(f"mode={mode!r} must be 'interp', 'nearest', 'mirror', "
-                             f"'constant' or 'wrap'")
+        raise ParameterError(
+            f"mode={mode!r} must be 'interp', 'nearest', 'mirror', 'constant' or 'wrap'"
+        )
     if width > MAX_DELTA_WIDTH:
         raise ParameterError(f"width={width} is too large (at most {MAX_DELTA_WIDTH})")
     kwargs.pop("deriv", None)
@@ -372,19 +462,28 @@ def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1
     if kwargs:
         raise TypeError(f"delta() got an unexpected keyword argument {next(iter(kwargs))!r}")
     width = int(width)
-    if (isinstance(polyorder, bool) or not isinstance(polyorder, (int, np.integer))
-            or not 0 <= polyorder < width):
-        raise ParameterError(f"polyorder={polyorder!r} must be an integer >= 0 and less "
-                             f"than width={width}")
-    if (isinstance(spacing, bool) or not isinstance(spacing, (int, float, np.number))
-            or not math.isfinite(spacing) or spacing == 0):
+    if (
+        isinstance(polyorder, bool)
+        or not isinstance(polyorder, (int, np.integer))
+        or not 0 <= polyorder < width
+    ):
+        raise ParameterError(
+            f"polyorder={polyorder!r} must be an integer >= 0 and less than width={width}"
+        )
+    if (
+        isinstance(spacing, bool)
+        or not isinstance(spacing, (int, float, np.number))
+        or not math.isfinite(spacing)
+        or spacing == 0
+    ):
         raise ParameterError(f"delta={spacing!r} must be a finite non-zero number")
     if isinstance(cval, bool) or not isinstance(cval, (int, float, np.number)):
         raise ParameterError(f"cval={cval!r} must be a number")
     axis = _normalize_axis(axis, data.ndim)
     # scipy filters float32 and float64 as they are and anything else as float64.
-    x = np.ascontiguousarray(data if data.dtype in (np.float32, np.float64)
-                             else data.astype(np.float64))
+    x = np.ascontiguousarray(
+        data if data.dtype in (np.float32, np.float64) else data.astype(np.float64)
+    )
     if mode == "interp":  # scipy's least-squares fit of the ends refuses NaN and inf
         for ends in (slice(None, width), slice(-width, None)):
             edge = x[(slice(None),) * axis + (ends,)]
@@ -392,14 +491,28 @@ def delta(data: npt.ArrayLike, *, width: int = 9, order: int = 1, axis: int = -1
                 raise ParameterError(
                     f"mode='interp' fits the first and last width={width} values along "
                     f"axis {axis}, which must be finite: found "
-                    f"{edge[~np.isfinite(edge)][0]}")
+                    f"{edge[~np.isfinite(edge)][0]}"
+                )
     out = np.empty(x.shape, dtype=x.dtype)
     fit = _savgol_fit(width, int(polyorder))
-    _ffi.call("swiftspec_savgol_filter", _ffi.pointer(x), _ffi.dtype_code(x.dtype),
-              math.prod(x.shape[:axis]), x.shape[axis], math.prod(x.shape[axis + 1:]),
-              width, _ffi.f64_pointer(fit), int(polyorder), int(order), float(spacing),
-              _ffi.SAVGOL_MODES[mode], float(cval), _ffi.pointer(out), out.size,
-              _threads.resolve(n_threads))
+    _ffi.call(
+        "swiftspec_savgol_filter",
+        _ffi.pointer(x),
+        _ffi.dtype_code(x.dtype),
+        math.prod(x.shape[:axis]),
+        x.shape[axis],
+        math.prod(x.shape[axis + 1 :]),
+        width,
+        _ffi.f64_pointer(fit),
+        int(polyorder),
+        int(order),
+        float(spacing),
+        _ffi.SAVGOL_MODES[mode],
+        float(cval),
+        _ffi.pointer(out),
+        out.size,
+        _threads.resolve(n_threads),
+    )
     return out
 
 

@@ -20,13 +20,25 @@ __all__ = ["get_window", "mel", "pad_center"]
 
 # scipy.signal.get_window names of the windows computed natively (bit-identical).
 _NATIVE_WINDOWS = {
-    "hann": "hann", "han": "hann",
-    "hamming": "hamming", "hamm": "hamming", "ham": "hamming",
-    "blackman": "blackman", "black": "blackman", "blk": "blackman",
-    "boxcar": "boxcar", "box": "boxcar", "ones": "boxcar", "rect": "boxcar",
+    "hann": "hann",
+    "han": "hann",
+    "hamming": "hamming",
+    "hamm": "hamming",
+    "ham": "hamming",
+    "blackman": "blackman",
+    "black": "blackman",
+    "blk": "blackman",
+    "boxcar": "boxcar",
+    "box": "boxcar",
+    "ones": "boxcar",
+    "rect": "boxcar",
     "rectangular": "boxcar",
-    "bartlett": "bartlett", "bart": "bartlett", "brt": "bartlett",
-    "triang": "triang", "triangle": "triang", "tri": "triang",
+    "bartlett": "bartlett",
+    "bart": "bartlett",
+    "brt": "bartlett",
+    "triang": "triang",
+    "triangle": "triang",
+    "tri": "triang",
 }
 
 _EMPTY_FILTERS_WARNING = (
@@ -38,8 +50,7 @@ _EMPTY_FILTERS_WARNING = (
 @functools.lru_cache(maxsize=64)
 def _native_window(name: str, n: int, fftbins: bool) -> np.ndarray:
     out = np.empty(n, dtype=np.float64)
-    _ffi.call("swiftspec_get_window", _ffi.WINDOWS[name], n, int(fftbins),
-              _ffi.f64_pointer(out), n)
+    _ffi.call("swiftspec_get_window", _ffi.WINDOWS[name], n, int(fftbins), _ffi.f64_pointer(out), n)
     out.flags.writeable = False
     return out
 
@@ -125,24 +136,52 @@ def pad_center(data: np.ndarray, *, size: int, axis: int = -1, **kwargs: Any) ->
 
 
 @functools.lru_cache(maxsize=64)
-def _mel_basis(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, htk: bool,
-               slaney: bool, dtype: np.dtype) -> Tuple[np.ndarray, int]:
+def _mel_basis(
+    sr: float,
+    n_fft: int,
+    n_mels: int,
+    fmin: float,
+    fmax: float,
+    htk: bool,
+    slaney: bool,
+    dtype: np.dtype,
+) -> Tuple[np.ndarray, int]:
     """A read-only mel basis from the engine and its count of empty filters."""
-    engine_dtype = np.dtype(dtype) if np.dtype(dtype) in (np.float32, np.float64) else np.dtype(np.float64)
+    engine_dtype = np.dtype(dtype)
+    if engine_dtype not in (np.float32, np.float64):
+        engine_dtype = np.dtype(np.float64)
     weights = np.empty((n_mels, 1 + n_fft // 2), dtype=engine_dtype)
     n_empty = _ffi.ctypes.c_int64(0)
-    _ffi.call("swiftspec_mel_filter_bank", sr, n_fft, n_mels, fmin, fmax, int(htk),
-              int(slaney), _ffi.dtype_code(engine_dtype), _ffi.pointer(weights), weights.size,
-              _ffi.ctypes.byref(n_empty))
+    _ffi.call(
+        "swiftspec_mel_filter_bank",
+        sr,
+        n_fft,
+        n_mels,
+        fmin,
+        fmax,
+        int(htk),
+        int(slaney),
+        _ffi.dtype_code(engine_dtype),
+        _ffi.pointer(weights),
+        weights.size,
+        _ffi.ctypes.byref(n_empty),
+    )
     weights = weights.astype(dtype, copy=False)
     weights.flags.writeable = False
     return weights, n_empty.value
 
 
-def mel_basis(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
-              fmax: Optional[float] = None, htk: bool = False,
-              norm: Union[None, str, float] = "slaney",
-              dtype: npt.DTypeLike = np.float32) -> Tuple[np.ndarray, bool]:
+def mel_basis(
+    *,
+    sr: float,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+    htk: bool = False,
+    norm: Union[None, str, float] = "slaney",
+    dtype: npt.DTypeLike = np.float32,
+) -> Tuple[np.ndarray, bool]:
     """`mel` without the copy: a cached, read-only basis (for internal use), and whether
     it has empty filters (warned about by the caller: see `warn_empty_filters`)."""
     sr = finite_positive(sr, "sr")
@@ -160,8 +199,7 @@ def mel_basis(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
     if isinstance(norm, str) and norm != "slaney":
         raise ParameterError(f"Unsupported norm={norm}")
     dtype = np.dtype(dtype)
-    weights, n_empty = _mel_basis(sr, n_fft, n_mels, fmin, fmax, bool(htk), norm == "slaney",
-                                  dtype)
+    weights, n_empty = _mel_basis(sr, n_fft, n_mels, fmin, fmax, bool(htk), norm == "slaney", dtype)
     if norm is None and not np.all(np.isfinite(weights)):
         # librosa passes the basis through util.normalize(norm=None), which refuses NaN
         # (0 / 0 where two band edges meet on a bin).
@@ -178,10 +216,17 @@ def warn_empty_filters(stacklevel: int) -> None:
     warnings.warn(_EMPTY_FILTERS_WARNING, stacklevel=stacklevel + 1)
 
 
-def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
-        fmax: Optional[float] = None, htk: bool = False,
-        norm: Union[None, str, float] = "slaney",
-        dtype: npt.DTypeLike = np.float32) -> np.ndarray:
+def mel(
+    *,
+    sr: float,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: Optional[float] = None,
+    htk: bool = False,
+    norm: Union[None, str, float] = "slaney",
+    dtype: npt.DTypeLike = np.float32,
+) -> np.ndarray:
     """Create a mel filter bank, exactly as ``librosa.filters.mel``.
 
     Parameters
@@ -219,8 +264,9 @@ def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
     Bit-identical to librosa: triangles in float64, rounded to ``dtype``, then scaled by
     the float64 Slaney factor and rounded again. Bases are cached per argument set.
     """
-    weights, has_empty_filters = mel_basis(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin,
-                                           fmax=fmax, htk=htk, norm=norm, dtype=dtype)
+    weights, has_empty_filters = mel_basis(
+        sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=dtype
+    )
     if has_empty_filters:
         warn_empty_filters(stacklevel=2)
     return weights.copy()

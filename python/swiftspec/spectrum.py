@@ -14,19 +14,33 @@ import numpy.typing as npt
 from . import _ffi, _threads
 from ._analysis import Analysis, fft_window, frame_sizes
 from ._typing import ComplexScalar, DbAxes, DbRef, RealScalar, WindowSpec
-from ._validate import (INT64_MAX, check_array_size, compute_dtype, dtype_c2r, dtype_r2c,
-                        positive_int)
+from ._validate import (
+    INT64_MAX,
+    check_array_size,
+    compute_dtype,
+    dtype_c2r,
+    dtype_r2c,
+    positive_int,
+)
 from .exceptions import ParameterError
 
-__all__ = ["stft", "istft", "power_to_db", "amplitude_to_db", "db_to_power",
-           "db_to_amplitude"]
+__all__ = ["stft", "istft", "power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude"]
 
 
-def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
-         win_length: Optional[int] = None, window: WindowSpec = "hann", center: bool = True,
-         dtype: Optional[npt.DTypeLike] = None, pad_mode: str = "constant",
-         out: Optional[np.ndarray] = None, precision: str = "exact",
-         n_threads: Optional[int] = None) -> np.ndarray:
+def stft(
+    y: np.ndarray,
+    *,
+    n_fft: int = 2048,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    dtype: Optional[npt.DTypeLike] = None,
+    pad_mode: str = "constant",
+    out: Optional[np.ndarray] = None,
+    precision: str = "exact",
+    n_threads: Optional[int] = None,
+) -> np.ndarray:
     """Short-time Fourier transform, equal to ``librosa.stft``.
 
     Parameters
@@ -80,24 +94,36 @@ def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
     Reproduces librosa's partial padding, including its reflect-tail quirk for
     ``pad_mode='reflect'`` with ``hop_length >= n_fft / 2``.
     """
-    analysis = Analysis(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                        window=window, center=center, pad_mode=pad_mode, precision=precision,
-                        n_threads=n_threads, caller="swiftspec.stft")
+    analysis = Analysis(
+        y,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+        precision=precision,
+        n_threads=n_threads,
+        caller="swiftspec.stft",
+    )
     out_dtype = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
     shape = list(analysis.lead_shape) + [analysis.n_bins, analysis.n_frames]
     if out is None:
         if out_dtype.kind != "c":
             raise ParameterError(f"dtype={out_dtype} is not of complex type")
         analysis.check_result_size(analysis.n_bins, out_dtype.itemsize)
-        target = np.empty(tuple(shape[:-2]) + (analysis.n_frames, analysis.n_bins),
-                          dtype=out_dtype).swapaxes(-1, -2)
+        target = np.empty(
+            tuple(shape[:-2]) + (analysis.n_frames, analysis.n_bins), dtype=out_dtype
+        ).swapaxes(-1, -2)
     else:
         if out.shape[:-1] != tuple(shape[:-1]) or out.shape[-1] < shape[-1]:
-            raise ParameterError(f"Shape mismatch for provided output array "
-                                 f"out.shape={out.shape} and target shape={shape}")
+            raise ParameterError(
+                f"Shape mismatch for provided output array "
+                f"out.shape={out.shape} and target shape={shape}"
+            )
         if not np.iscomplexobj(out):
             raise ParameterError(f"output with dtype={out.dtype} is not of complex type")
-        target = out if out.shape == tuple(shape) else out[..., :analysis.n_frames]
+        target = out if out.shape == tuple(shape) else out[..., : analysis.n_frames]
         out_dtype = out.dtype
     engine_dtype = np.dtype(np.complex128 if out_dtype.itemsize >= 16 else np.complex64)
     analysis.check_fast(engine_dtype)
@@ -109,18 +135,31 @@ def stft(y: np.ndarray, *, n_fft: int = 2048, hop_length: Optional[int] = None,
     if not in_place:
         analysis.check_result_size(analysis.n_bins, engine_dtype.itemsize)
         direct = np.empty(direct.shape, dtype=engine_dtype)
-    analysis.run("swiftspec_stft", _ffi.pointer(direct),
-                 _ffi.dtype_code(engine_dtype), direct.size, analysis.n_threads)
+    analysis.run(
+        "swiftspec_stft",
+        _ffi.pointer(direct),
+        _ffi.dtype_code(engine_dtype),
+        direct.size,
+        analysis.n_threads,
+    )
     if not in_place:
         target[...] = direct.swapaxes(-1, -2)
     return target
 
 
-def istft(stft_matrix: npt.ArrayLike, *, hop_length: Optional[int] = None,
-          win_length: Optional[int] = None, n_fft: Optional[int] = None,
-          window: WindowSpec = "hann", center: bool = True,
-          dtype: Optional[npt.DTypeLike] = None, length: Optional[int] = None,
-          out: Optional[np.ndarray] = None, n_threads: Optional[int] = None) -> np.ndarray:
+def istft(
+    stft_matrix: npt.ArrayLike,
+    *,
+    hop_length: Optional[int] = None,
+    win_length: Optional[int] = None,
+    n_fft: Optional[int] = None,
+    window: WindowSpec = "hann",
+    center: bool = True,
+    dtype: Optional[npt.DTypeLike] = None,
+    length: Optional[int] = None,
+    out: Optional[np.ndarray] = None,
+    n_threads: Optional[int] = None,
+) -> np.ndarray:
     """Inverse short-time Fourier transform, equal to ``librosa.istft``.
 
     Parameters
@@ -154,8 +193,10 @@ def istft(stft_matrix: npt.ArrayLike, *, hop_length: Optional[int] = None,
     """
     stft_matrix = np.asarray(stft_matrix)
     if stft_matrix.ndim < 2:
-        raise ParameterError(f"stft_matrix.shape={stft_matrix.shape} must have at least "
-                             "two dimensions (bins, frames)")
+        raise ParameterError(
+            f"stft_matrix.shape={stft_matrix.shape} must have at least "
+            "two dimensions (bins, frames)"
+        )
     if n_fft is None:
         n_fft = 2 * (stft_matrix.shape[-2] - 1)
     n_fft, hop_length, win_length = frame_sizes(n_fft, hop_length, win_length, window)
@@ -164,41 +205,68 @@ def istft(stft_matrix: npt.ArrayLike, *, hop_length: Optional[int] = None,
     if length is not None:
         length = positive_int(length, "length")
     else:
-        n_natural = (n_fft + hop_length * (stft_matrix.shape[-1] - 1)
-                     - (2 * (n_fft // 2) if center else 0))
+        n_natural = (
+            n_fft + hop_length * (stft_matrix.shape[-1] - 1) - (2 * (n_fft // 2) if center else 0)
+        )
         if n_natural < 0:
-            raise ParameterError(f"istft of n_frames={stft_matrix.shape[-1]} frames gives no "
-                                 f"output (length {n_natural} for n_fft={n_fft}, "
-                                 f"hop_length={hop_length}); pass length=")
+            raise ParameterError(
+                f"istft of n_frames={stft_matrix.shape[-1]} frames gives no "
+                f"output (length {n_natural} for n_fft={n_fft}, "
+                f"hop_length={hop_length}); pass length="
+            )
         if n_natural > INT64_MAX:
-            raise ParameterError(f"istft output length {n_natural} (hop_length={hop_length}, "
-                                 f"n_frames={stft_matrix.shape[-1]}) is too large")
+            raise ParameterError(
+                f"istft output length {n_natural} (hop_length={hop_length}, "
+                f"n_frames={stft_matrix.shape[-1]}) is too large"
+            )
     window_values = fft_window(window, win_length, n_fft)
 
     n_frames = stft_matrix.shape[-1]
     out_dtype = dtype_c2r(stft_matrix.dtype) if dtype is None else np.dtype(dtype)
     engine = np.dtype(np.complex128 if out_dtype == np.float64 else np.complex64)
-    check_array_size(stft_matrix.shape[:-2] + (n_natural if length is None else length,),
-                     engine.itemsize // 2,
-                     f"length={length}" if length is not None else
-                     f"hop_length={hop_length} (n_fft={n_fft}, n_frames={n_frames})")
+    check_array_size(
+        stft_matrix.shape[:-2] + (n_natural if length is None else length,),
+        engine.itemsize // 2,
+        f"length={length}"
+        if length is not None
+        else f"hop_length={hop_length} (n_fft={n_fft}, n_frames={n_frames})",
+    )
     n_out = _ffi.ctypes.c_int64(0)
-    _ffi.call("swiftspec_istft_length", n_frames, n_fft, hop_length, int(bool(center)),
-              -1 if length is None else length, _ffi.ctypes.byref(n_out))
+    _ffi.call(
+        "swiftspec_istft_length",
+        n_frames,
+        n_fft,
+        hop_length,
+        int(bool(center)),
+        -1 if length is None else length,
+        _ffi.ctypes.byref(n_out),
+    )
     lead = stft_matrix.shape[:-2]
     shape = lead + (n_out.value,)
     if out is not None and out.shape != shape:
-        raise ParameterError(f"Shape mismatch for provided output array out.shape={out.shape} "
-                             f"!= {list(shape)}")
+        raise ParameterError(
+            f"Shape mismatch for provided output array out.shape={out.shape} != {list(shape)}"
+        )
     rows = np.ascontiguousarray(np.swapaxes(stft_matrix, -1, -2), dtype=engine)
     # An explicit row count: -1 is ambiguous for an empty matrix (no frames).
     rows = rows.reshape((int(np.prod(lead, dtype=np.int64)),) + rows.shape[-2:])
     result = np.empty(shape, dtype=engine.type(0).real.dtype)  # type: ignore[union-attr]
-    _ffi.call("swiftspec_istft", _ffi.pointer(rows), _ffi.dtype_code(engine), rows.shape[0],
-              n_frames, stft_matrix.shape[-2], n_fft, hop_length,
-              _ffi.pointer(window_values), int(bool(center)),
-              -1 if length is None else length, _ffi.pointer(result), result.size,
-              _threads.resolve(n_threads))
+    _ffi.call(
+        "swiftspec_istft",
+        _ffi.pointer(rows),
+        _ffi.dtype_code(engine),
+        rows.shape[0],
+        n_frames,
+        stft_matrix.shape[-2],
+        n_fft,
+        hop_length,
+        _ffi.pointer(window_values),
+        int(bool(center)),
+        -1 if length is None else length,
+        _ffi.pointer(result),
+        result.size,
+        _threads.resolve(n_threads),
+    )
     if out is not None:
         out[...] = result
         return out
@@ -206,6 +274,7 @@ def istft(stft_matrix: npt.ArrayLike, *, hop_length: Optional[int] = None,
 
 
 # ---- Decibels ---------------------------------------------------------------------------
+
 
 def _db_axes(axes: DbAxes, ndim: int) -> Union[int, Sequence[int], None]:
     """librosa 1.0's axes: 'auto' is the last two (or one) axes; None means all."""
@@ -231,19 +300,28 @@ def _is_max(ref: object) -> bool:
     return ref is np.max or ref is np.amax
 
 
-def _call_ref(ref: Callable[..., Any], values: np.ndarray,
-              axes: Union[int, Sequence[int], None]) -> Any:
+def _call_ref(
+    ref: Callable[..., Any], values: np.ndarray, axes: Union[int, Sequence[int], None]
+) -> Any:
     """``ref(values, axis=axes, keepdims=True)`` with librosa's error for bad callables."""
     try:
         return ref(values, axis=axes, keepdims=True)
     except TypeError as error:
         raise ParameterError(
             "The provided reference function must support 'axis' and 'keepdims' "
-            f"arguments for proper multichannel processing. (ref={ref!r})") from error
+            f"arguments for proper multichannel processing. (ref={ref!r})"
+        ) from error
 
 
-def _decibels(power: np.ndarray, *, ref: DbRef, amin: float, top_db: Optional[float],
-              axes: Union[int, Sequence[int], None], threads: int) -> np.ndarray:
+def _decibels(
+    power: np.ndarray,
+    *,
+    ref: DbRef,
+    amin: float,
+    top_db: Optional[float],
+    axes: Union[int, Sequence[int], None],
+    threads: int,
+) -> np.ndarray:
     """power_to_db of a real array with normalised ``axes``.
 
     The engine computes ``10 log10(max(amin, S))``, the reference and ``top_db`` per
@@ -263,8 +341,9 @@ def _decibels(power: np.ndarray, *, ref: DbRef, amin: float, top_db: Optional[fl
         # type as librosa (numpy) returns it.
         result_dtype = power.dtype
         power = power.astype(compute_dtype(power.dtype))
-        return _decibels(power, ref=ref, amin=amin, top_db=top_db, axes=axes,
-                         threads=threads).astype(result_dtype)
+        return _decibels(
+            power, ref=ref, amin=amin, top_db=top_db, axes=axes, threads=threads
+        ).astype(result_dtype)
     group_axes = _groups(power.ndim, axes)
     if _is_max(ref):
         return _kernel(power, group_axes, _ffi.REF_MAX, 0.0, amin, top_db, threads)
@@ -299,43 +378,77 @@ def _scalar_ref_db(ref: Union[int, float, np.number], amin: Union[float, np.numb
     return _ref_db(np.abs(ref), amin)
 
 
-def _kernel(power: np.ndarray, group_axes: Tuple[int, ...], ref_mode: int, ref_db: float,
-            amin: float, top_db: Optional[float], threads: int) -> np.ndarray:
+def _kernel(
+    power: np.ndarray,
+    group_axes: Tuple[int, ...],
+    ref_mode: int,
+    ref_db: float,
+    amin: float,
+    top_db: Optional[float],
+    threads: int,
+) -> np.ndarray:
     """Run swiftspec_power_to_db with each reduction group made contiguous."""
     trailing = tuple(range(power.ndim - len(group_axes), power.ndim))
     moves = group_axes != trailing  # (the usual axes are already the trailing ones)
     moved = np.moveaxis(power, group_axes, trailing) if moves else power
     # (ascontiguousarray makes 0-d input 1-d: keep the shape so scalars give scalars)
-    source = np.ascontiguousarray(moved, dtype=power.dtype.newbyteorder("=")).reshape(
-        moved.shape)
-    group_len = math.prod(source.shape[source.ndim - len(group_axes):])
+    source = np.ascontiguousarray(moved, dtype=power.dtype.newbyteorder("=")).reshape(moved.shape)
+    group_len = math.prod(source.shape[source.ndim - len(group_axes) :])
     n_groups = source.size // group_len if group_len else 0
     if group_len == 0 and source.size == 0 and (ref_mode == _ffi.REF_MAX or top_db is not None):
-        raise ParameterError(
-            "zero-size array to reduction operation maximum which has no identity")
+        raise ParameterError("zero-size array to reduction operation maximum which has no identity")
     result = np.empty_like(source)
-    _ffi.call("swiftspec_power_to_db", _ffi.pointer(source), _ffi.dtype_code(source.dtype),
-              n_groups, group_len, ref_mode, ref_db, float(amin), int(top_db is not None),
-              0.0 if top_db is None else float(top_db), _ffi.pointer(result), result.size,
-              threads)
+    _ffi.call(
+        "swiftspec_power_to_db",
+        _ffi.pointer(source),
+        _ffi.dtype_code(source.dtype),
+        n_groups,
+        group_len,
+        ref_mode,
+        ref_db,
+        float(amin),
+        int(top_db is not None),
+        0.0 if top_db is None else float(top_db),
+        _ffi.pointer(result),
+        result.size,
+        threads,
+    )
     return np.moveaxis(result, trailing, group_axes) if moves else result
 
 
 # A scalar gives a numpy scalar, anything else an array. (A 0-d array or a scalar typed
 # as ArrayLike also gives a numpy scalar: the price of not returning a Union for arrays.)
 @overload
-def power_to_db(S: ComplexScalar, *, ref: DbRef = ..., amin: float = ...,  # type: ignore[overload-overlap]
-                top_db: Optional[float] = ..., axes: DbAxes = ...,
-                n_threads: Optional[int] = ...) -> np.floating: ...
+def power_to_db(  # type: ignore[overload-overlap]
+    S: ComplexScalar,
+    *,
+    ref: DbRef = ...,
+    amin: float = ...,
+    top_db: Optional[float] = ...,
+    axes: DbAxes = ...,
+    n_threads: Optional[int] = ...,
+) -> np.floating: ...
 @overload
-def power_to_db(S: npt.ArrayLike, *, ref: DbRef = ..., amin: float = ...,
-                top_db: Optional[float] = ..., axes: DbAxes = ...,
-                n_threads: Optional[int] = ...) -> np.ndarray: ...
+def power_to_db(
+    S: npt.ArrayLike,
+    *,
+    ref: DbRef = ...,
+    amin: float = ...,
+    top_db: Optional[float] = ...,
+    axes: DbAxes = ...,
+    n_threads: Optional[int] = ...,
+) -> np.ndarray: ...
 
 
-def power_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-10,
-                top_db: Optional[float] = 80.0, axes: DbAxes = "auto",
-                n_threads: Optional[int] = None) -> Union[np.floating, np.ndarray]:
+def power_to_db(
+    S: npt.ArrayLike,
+    *,
+    ref: DbRef = 1.0,
+    amin: float = 1e-10,
+    top_db: Optional[float] = 80.0,
+    axes: DbAxes = "auto",
+    n_threads: Optional[int] = None,
+) -> Union[np.floating, np.ndarray]:
     """Convert a power spectrogram to decibels, equal to ``librosa.power_to_db`` (1.0).
 
     ``10 * log10(max(amin, S)) - 10 * log10(max(amin, ref))``, then values below the
@@ -373,30 +486,52 @@ def power_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-10,
     if amin <= 0:
         raise ParameterError(f"amin must be strictly positive (amin={amin!r})")
     if issubclass(S.dtype.type, np.complexfloating):  # (np.issubdtype, minus its overhead)
-        warnings.warn("power_to_db was called on complex input so phase information will be "
-                      "discarded. To suppress this warning, call power_to_db(np.abs(D)**2) "
-                      "instead.", stacklevel=2)
+        warnings.warn(
+            "power_to_db was called on complex input so phase information will be "
+            "discarded. To suppress this warning, call power_to_db(np.abs(D)**2) "
+            "instead.",
+            stacklevel=2,
+        )
         magnitude = np.abs(S)
     else:
         magnitude = S
     axes = _db_axes(axes, magnitude.ndim)
-    return _decibels(magnitude, ref=ref, amin=amin, top_db=top_db, axes=axes,
-                     threads=_threads.resolve(n_threads))[()]
+    return _decibels(
+        magnitude, ref=ref, amin=amin, top_db=top_db, axes=axes, threads=_threads.resolve(n_threads)
+    )[()]
 
 
 @overload
-def amplitude_to_db(S: ComplexScalar, *, ref: DbRef = ..., amin: float = ...,  # type: ignore[overload-overlap]
-                    top_db: Optional[float] = ..., axes: DbAxes = ...,
-                    n_threads: Optional[int] = ...) -> np.floating: ...
+def amplitude_to_db(  # type: ignore[overload-overlap]
+    S: ComplexScalar,
+    *,
+    ref: DbRef = ...,
+    amin: float = ...,
+    top_db: Optional[float] = ...,
+    axes: DbAxes = ...,
+    n_threads: Optional[int] = ...,
+) -> np.floating: ...
 @overload
-def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = ..., amin: float = ...,
-                    top_db: Optional[float] = ..., axes: DbAxes = ...,
-                    n_threads: Optional[int] = ...) -> np.ndarray: ...
+def amplitude_to_db(
+    S: npt.ArrayLike,
+    *,
+    ref: DbRef = ...,
+    amin: float = ...,
+    top_db: Optional[float] = ...,
+    axes: DbAxes = ...,
+    n_threads: Optional[int] = ...,
+) -> np.ndarray: ...
 
 
-def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-5,
-                    top_db: Optional[float] = 80.0, axes: DbAxes = "auto",
-                    n_threads: Optional[int] = None) -> Union[np.floating, np.ndarray]:
+def amplitude_to_db(
+    S: npt.ArrayLike,
+    *,
+    ref: DbRef = 1.0,
+    amin: float = 1e-5,
+    top_db: Optional[float] = 80.0,
+    axes: DbAxes = "auto",
+    n_threads: Optional[int] = None,
+) -> Union[np.floating, np.ndarray]:
     """Convert an amplitude spectrogram to decibels, equal to ``librosa.amplitude_to_db``.
 
     Equivalent to ``power_to_db(S**2, ref=ref**2, amin=amin**2, top_db=top_db)``.
@@ -422,9 +557,12 @@ def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-5,
     """
     S = np.asarray(S)
     if issubclass(S.dtype.type, np.complexfloating):
-        warnings.warn("amplitude_to_db was called on complex input so phase information will "
-                      "be discarded. To suppress this warning, call amplitude_to_db(np.abs(S)) "
-                      "instead.", stacklevel=2)
+        warnings.warn(
+            "amplitude_to_db was called on complex input so phase information will "
+            "be discarded. To suppress this warning, call amplitude_to_db(np.abs(S)) "
+            "instead.",
+            stacklevel=2,
+        )
     magnitude = np.abs(S)
     axes = _db_axes(axes, magnitude.ndim)
     if _is_max(ref):
@@ -437,8 +575,14 @@ def amplitude_to_db(S: npt.ArrayLike, *, ref: DbRef = 1.0, amin: float = 1e-5,
         power_amin = amin**2
     except OverflowError as error:  # (librosa lets Python's OverflowError through)
         raise ParameterError(f"amin={amin!r} is too large: amin**2 overflows") from error
-    return _decibels(np.square(magnitude), ref=power_ref, amin=power_amin, top_db=top_db,
-                     axes=axes, threads=_threads.resolve(n_threads))[()]
+    return _decibels(
+        np.square(magnitude),
+        ref=power_ref,
+        amin=power_amin,
+        top_db=top_db,
+        axes=axes,
+        threads=_threads.resolve(n_threads),
+    )[()]
 
 
 @overload
@@ -447,8 +591,9 @@ def db_to_power(S_db: RealScalar, *, ref: float = ...) -> np.floating: ...
 def db_to_power(S_db: np.ndarray, *, ref: float = ...) -> np.ndarray: ...
 
 
-def db_to_power(S_db: Union[RealScalar, np.ndarray], *,
-                ref: float = 1.0) -> Union[np.floating, np.ndarray]:
+def db_to_power(
+    S_db: Union[RealScalar, np.ndarray], *, ref: float = 1.0
+) -> Union[np.floating, np.ndarray]:
     """Convert decibels to power: ``ref * 10**(S_db / 10)`` (librosa.db_to_power)."""
     return ref * np.power(10.0, S_db * 0.1)
 
@@ -459,7 +604,8 @@ def db_to_amplitude(S_db: RealScalar, *, ref: float = ...) -> np.floating: ...
 def db_to_amplitude(S_db: np.ndarray, *, ref: float = ...) -> np.ndarray: ...
 
 
-def db_to_amplitude(S_db: Union[RealScalar, np.ndarray], *,
-                    ref: float = 1.0) -> Union[np.floating, np.ndarray]:
+def db_to_amplitude(
+    S_db: Union[RealScalar, np.ndarray], *, ref: float = 1.0
+) -> Union[np.floating, np.ndarray]:
     """Convert decibels to amplitude: ``db_to_power(S_db, ref=ref**2) ** 0.5``."""
     return db_to_power(S_db, ref=ref**2) ** 0.5

@@ -155,14 +155,26 @@ class _FrameStream:
         try:
             return self._feed(self._check_chunk(y))
         except BaseException:  # e.g. the first chunk fixed the layout, then failed
-            self._lead, self._dtype, self._buffer, self._n_seen, self._n_received, \
-                self._next_frame = state
+            (
+                self._lead,
+                self._dtype,
+                self._buffer,
+                self._n_seen,
+                self._n_received,
+                self._next_frame,
+            ) = state
             raise
 
     def _state(self) -> Tuple[Any, ...]:
         # Buffers are never modified in place, so references make a complete snapshot.
-        return (self._lead, self._dtype, self._buffer, self._n_seen, self._n_received,
-                self._next_frame)
+        return (
+            self._lead,
+            self._dtype,
+            self._buffer,
+            self._n_seen,
+            self._n_received,
+            self._next_frame,
+        )
 
     def flush(self) -> np.ndarray:
         """End the stream: return its last frames and reset it.
@@ -190,18 +202,23 @@ class _FrameStream:
         valid_audio(y)  # floating point, ndim >= 1, finite (librosa's messages)
         if y.shape[-1] == 0:
             if self._lead is not None and y.ndim != 1 and y.shape[:-1] != self._lead:
-                raise ParameterError(f"chunk of shape {y.shape} does not match the stream's "
-                                     f"channels {self._lead}")
+                raise ParameterError(
+                    f"chunk of shape {y.shape} does not match the stream's channels {self._lead}"
+                )
             return y
         if self._lead is None:
             self._start(y.shape[:-1], y.dtype)
         if y.shape[:-1] != self._lead:
-            raise ParameterError(f"chunk of shape {y.shape} does not match the stream's "
-                                 f"channels {self._lead} (fixed by the first chunk)")
+            raise ParameterError(
+                f"chunk of shape {y.shape} does not match the stream's "
+                f"channels {self._lead} (fixed by the first chunk)"
+            )
         if y.dtype != self._dtype:
-            raise ParameterError(f"chunk of dtype {y.dtype} in a stream of {self._dtype} "
-                                 f"audio (fixed by the first chunk): the offline result would "
-                                 f"differ; convert with chunk.astype(np.{self._dtype})")
+            raise ParameterError(
+                f"chunk of dtype {y.dtype} in a stream of {self._dtype} "
+                f"audio (fixed by the first chunk): the offline result would "
+                f"differ; convert with chunk.astype(np.{self._dtype})"
+            )
         return y
 
     def _start(self, lead: Tuple[int, ...], dtype: np.dtype) -> None:
@@ -242,10 +259,10 @@ class _FrameStream:
         if keep_from >= end:
             new_buffer = None
         elif keep_from >= pos:
-            new_buffer = y[..., keep_from - pos:].copy()
+            new_buffer = y[..., keep_from - pos :].copy()
         else:  # then first * hop <= keep_from < pos: the buffer holds samples
             assert buffer is not None
-            old = buffer[..., keep_from - first * hop:]
+            old = buffer[..., keep_from - first * hop :]
             new_buffer = np.concatenate([old, y], axis=-1)
         # Commit only now: a failed computation leaves the stream unchanged.
         self._buffer = new_buffer
@@ -257,8 +274,7 @@ class _FrameStream:
             return self._empty(self._lead, self._dtype)
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
 
-    def _empty(self, lead: Optional[Tuple[int, ...]],
-               dtype: Optional[npt.DTypeLike]) -> np.ndarray:
+    def _empty(self, lead: Optional[Tuple[int, ...]], dtype: Optional[npt.DTypeLike]) -> np.ndarray:
         """No frames: shape (..., d, 0) with the dtype the offline call would give
         (mono float32 before any audio)."""
         lead = () if lead is None else lead
@@ -342,18 +358,43 @@ class MelSpectrogram(_FrameStream):
     >>> S = np.concatenate(frames + [stream.flush()], axis=-1)  # doctest: +SKIP
     """
 
-    def __init__(self, *, sr: float = 22050, n_fft: int = 2048, hop_length: int = 512,
-                 win_length: Optional[int] = None, window: WindowSpec = "hann",
-                 n_mels: int = 128, fmin: float = 0.0, fmax: Optional[float] = None,
-                 htk: bool = False, norm: Union[None, str, float] = "slaney",
-                 power: float = 2.0, center: bool = False, precision: str = "exact",
-                 n_threads: Optional[int] = None, dtype: npt.DTypeLike = np.float32) -> None:
+    def __init__(
+        self,
+        *,
+        sr: float = 22050,
+        n_fft: int = 2048,
+        hop_length: int = 512,
+        win_length: Optional[int] = None,
+        window: WindowSpec = "hann",
+        n_mels: int = 128,
+        fmin: float = 0.0,
+        fmax: Optional[float] = None,
+        htk: bool = False,
+        norm: Union[None, str, float] = "slaney",
+        power: float = 2.0,
+        center: bool = False,
+        precision: str = "exact",
+        n_threads: Optional[int] = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         if not is_positive_int(hop_length):
             raise ParameterError(f"hop_length={hop_length!r} must be a positive integer")
         self._kwargs: Dict[str, Any] = dict(
-            sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-            n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, power=power,
-            precision=precision, n_threads=n_threads, dtype=dtype)
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            n_mels=n_mels,
+            fmin=fmin,
+            fmax=fmax,
+            htk=htk,
+            norm=norm,
+            power=power,
+            precision=precision,
+            n_threads=n_threads,
+            dtype=dtype,
+        )
         super().__init__(n_fft=n_fft, hop_length=hop_length, center=center)
         # Validate every argument now (as the offline call would), and see whether the
         # basis warns: it then warns once, here, rather than on every chunk.
@@ -410,21 +451,36 @@ class STFT(_FrameStream):
     `MelSpectrogram`.
     """
 
-    def __init__(self, *, n_fft: int = 2048, hop_length: Optional[int] = None,
-                 win_length: Optional[int] = None, window: WindowSpec = "hann",
-                 center: bool = False, dtype: Optional[npt.DTypeLike] = None,
-                 precision: str = "exact", n_threads: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        *,
+        n_fft: int = 2048,
+        hop_length: Optional[int] = None,
+        win_length: Optional[int] = None,
+        window: WindowSpec = "hann",
+        center: bool = False,
+        dtype: Optional[npt.DTypeLike] = None,
+        precision: str = "exact",
+        n_threads: Optional[int] = None,
+    ) -> None:
         n_fft_checked = fft_size(n_fft, "n_fft")
         if hop_length is None:  # swiftspec.stft's default, resolved once
-            base = n_fft_checked if win_length is None else positive_int(win_length,
-                                                                         "win_length")
+            base = n_fft_checked if win_length is None else positive_int(win_length, "win_length")
             hop_length = base // 4
             if hop_length < 1:
-                raise ParameterError(f"hop_length={hop_length} must be a positive integer "
-                                     f"(the default win_length // 4 for win_length={base})")
+                raise ParameterError(
+                    f"hop_length={hop_length} must be a positive integer "
+                    f"(the default win_length // 4 for win_length={base})"
+                )
         self._kwargs: Dict[str, Any] = dict(
-            n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-            dtype=dtype, precision=precision, n_threads=n_threads)
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            dtype=dtype,
+            precision=precision,
+            n_threads=n_threads,
+        )
         super().__init__(n_fft=n_fft, hop_length=hop_length, center=center)
         self._compute(np.zeros(self.n_fft, dtype=np.float32))  # validate the arguments
 

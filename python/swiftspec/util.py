@@ -29,8 +29,14 @@ def tiny(x: Any) -> np.floating[Any]:
     return smallest
 
 
-def normalize(S: npt.ArrayLike, *, norm: Optional[float] = np.inf, axis: Optional[int] = 0,
-              threshold: Optional[float] = None, fill: Optional[bool] = None) -> np.ndarray:
+def normalize(
+    S: npt.ArrayLike,
+    *,
+    norm: Optional[float] = np.inf,
+    axis: Optional[int] = 0,
+    threshold: Optional[float] = None,
+    fill: Optional[bool] = None,
+) -> np.ndarray:
     """Scale an array so that its slices along ``axis`` have unit norm, equal to
     ``librosa.util.normalize``.
 
@@ -85,8 +91,9 @@ def normalize(S: npt.ArrayLike, *, norm: Optional[float] = np.inf, axis: Optiona
     finite = np.isfinite(S)
     if not np.all(finite):
         where = tuple(int(i) for i in np.argwhere(~np.asarray(finite))[0])
-        raise ParameterError(f"Input must be finite: S[{', '.join(map(str, where))}]="
-                             f"{np.asarray(S)[where]}")
+        raise ParameterError(
+            f"Input must be finite: S[{', '.join(map(str, where))}]={np.asarray(S)[where]}"
+        )
     if norm is None:
         return S  # type: ignore[return-value]  # (librosa returns S itself)
 
@@ -118,8 +125,13 @@ def normalize(S: npt.ArrayLike, *, norm: Optional[float] = np.inf, axis: Optiona
     return result
 
 
-def normalize_rms(y: np.ndarray, *, target_dbfs: float = -20.0, axis: Optional[int] = -1,
-                  threshold: Optional[float] = None) -> np.ndarray:
+def normalize_rms(
+    y: np.ndarray,
+    *,
+    target_dbfs: float = -20.0,
+    axis: Optional[int] = -1,
+    threshold: Optional[float] = None,
+) -> np.ndarray:
     """Scale a waveform to a root-mean-square level in dBFS; silence is left as is.
 
     After scaling, ``sqrt(mean(y**2, axis=axis)) == 10**(target_dbfs / 20)`` for every
@@ -165,13 +177,17 @@ def normalize_rms(y: np.ndarray, *, target_dbfs: float = -20.0, axis: Optional[i
     0.1000...
     """
     valid_audio(y)
-    if (isinstance(target_dbfs, bool) or not isinstance(target_dbfs, numbers.Real)
-            or not np.isfinite(target_dbfs)):
+    if (
+        isinstance(target_dbfs, bool)
+        or not isinstance(target_dbfs, numbers.Real)
+        or not np.isfinite(target_dbfs)
+    ):
         raise ParameterError(f"target_dbfs={target_dbfs!r} must be a finite number")
     if threshold is None:
         limit: Any = tiny(y)
-    elif (isinstance(threshold, bool) or not isinstance(threshold, numbers.Real)
-          or not threshold > 0):
+    elif (
+        isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not threshold > 0
+    ):
         raise ParameterError(f"threshold={threshold!r} must be strictly positive")
     else:
         limit = threshold
@@ -187,6 +203,8 @@ def normalize_rms(y: np.ndarray, *, target_dbfs: float = -20.0, axis: Optional[i
     gain = np.where(silent, 1.0, 10.0 ** (target_dbfs / 20.0) / np.where(silent, 1.0, rms))
     largest = float(np.max(peak * gain))
     if largest > float(np.finfo(y.dtype).max):
-        raise ParameterError(f"target_dbfs={target_dbfs} would scale the peak to "
-                             f"{largest:.3g}, beyond {y.dtype}'s range")
+        raise ParameterError(
+            f"target_dbfs={target_dbfs} would scale the peak to "
+            f"{largest:.3g}, beyond {y.dtype}'s range"
+        )
     return (y * gain).astype(y.dtype, copy=False)

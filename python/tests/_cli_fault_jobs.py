@@ -31,17 +31,32 @@ from swiftspec.images import shards, writers
 # The settings of every fault test: small, so that a run takes a second or two.
 SETTINGS = spec_images.Settings(sr=16000, clip=2.0, n_fft=512, hop_length=160, n_mels=32)
 # Float32 rows of 32 x 201: three clips per shard.
-SHARD_SETTINGS = dataclasses.replace(SETTINGS, format="shards", shard_dtype="float32",
-                                     shard_size=80000)
-ARGS = ["--sr", "16000", "--clip", "2", "--n-fft", "512", "--hop", "160", "--n-mels", "32",
-        "--no-progress"]
+SHARD_SETTINGS = dataclasses.replace(
+    SETTINGS, format="shards", shard_dtype="float32", shard_size=80000
+)
+ARGS = [
+    "--sr",
+    "16000",
+    "--clip",
+    "2",
+    "--n-fft",
+    "512",
+    "--hop",
+    "160",
+    "--n-mels",
+    "32",
+    "--no-progress",
+]
 
 
 def files(folder):
     """relative path -> bytes of every file under ``folder``, the state folder aside."""
     root = Path(folder)
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and spec_images.STATE_DIR not in p.relative_to(root).parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and spec_images.STATE_DIR not in p.relative_to(root).parts
+    }
 
 
 def temporaries(folder):
@@ -52,29 +67,43 @@ def differences(out, ref):
     """Outputs under ``out`` that are not byte-identical to the same name under ``ref``
     (temporaries aside, and the manifest, which lists an unfinished run's failures)."""
     expected = files(ref)
-    return sorted(name for name, data in files(out).items()
-                  if not name.endswith(spec_images.TMP_SUFFIX)
-                  and name != spec_images.MANIFEST and expected.get(name) != data)
+    return sorted(
+        name
+        for name, data in files(out).items()
+        if not name.endswith(spec_images.TMP_SUFFIX)
+        and name != spec_images.MANIFEST
+        and expected.get(name) != data
+    )
 
 
 def summary_json(summary):
-    return {"ok": summary.ok, "failed": summary.failed, "skipped": summary.skipped,
-            "stopped": summary.stopped, "not_converted": summary.not_converted,
-            "manifest_error": summary.manifest_error, "problems": summary.problems,
-            "clips_written": summary.clips_written, "exit_status": summary.exit_status,
-            "stale_removed": summary.stale_removed}
+    return {
+        "ok": summary.ok,
+        "failed": summary.failed,
+        "skipped": summary.skipped,
+        "stopped": summary.stopped,
+        "not_converted": summary.not_converted,
+        "manifest_error": summary.manifest_error,
+        "problems": summary.problems,
+        "clips_written": summary.clips_written,
+        "exit_status": summary.exit_status,
+        "stale_removed": summary.stale_removed,
+    }
 
 
 def dies_halfway(write):
     """A writer that writes half of ``write``'s bytes, then SIGKILLs this process."""
+
     def writer(f):
         import io
+
         buffer = io.BytesIO()
         write(buffer)
         data = buffer.getvalue()
         f.write(data[: len(data) // 2])
         f.flush()
         os.kill(os.getpid(), signal.SIGKILL)
+
     return writer
 
 
@@ -106,8 +135,9 @@ def kill_mid_shard(in_dir, out_dir, k):
 
 def full_disk(in_dir, out_dir, ref_dir, size):
     out_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(out_dir)],
-                   check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(out_dir)], check=True
+    )
     report = {}
     first = spec_images.run(in_dir, out_dir, SETTINGS, workers=2)
     report["first"] = summary_json(first)
@@ -133,8 +163,7 @@ def main(argv):
         kill_mid_shard(Path(argv[1]), Path(argv[2]), int(argv[3]))
         print(json.dumps({"error": "the run was not killed"}))
     elif job == "full-disk":
-        print(json.dumps(full_disk(Path(argv[1]), Path(argv[2]), Path(argv[3]),
-                                   int(argv[4]))))
+        print(json.dumps(full_disk(Path(argv[1]), Path(argv[2]), Path(argv[3]), int(argv[4]))))
     else:
         raise SystemExit(f"unknown job {job!r}")
 

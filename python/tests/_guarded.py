@@ -42,6 +42,7 @@ def _resolve(target: str) -> Any:
 
 def _serve(connection: Any) -> None:
     import numpy  # noqa: F401  (imported before the cap, with everything the calls use)
+
     import swiftspec
     import swiftspec.clips
     import swiftspec.compat.torchaudio
@@ -63,9 +64,12 @@ def _serve(connection: Any) -> None:
             outcome = Outcome(None, "", False, False)
         except BaseException as error:  # noqa: BLE001 - reported to the test
             kind = type(error)
-            outcome = Outcome(f"{kind.__module__}.{kind.__qualname__}", str(error)[:2000],
-                              isinstance(error, swiftspec.ParameterError),
-                              isinstance(error, TypeError))
+            outcome = Outcome(
+                f"{kind.__module__}.{kind.__qualname__}",
+                str(error)[:2000],
+                isinstance(error, swiftspec.ParameterError),
+                isinstance(error, TypeError),
+            )
         connection.send(outcome)
 
 
@@ -87,8 +91,9 @@ class GuardedWorker:
         self._process.join()
         self._start()
 
-    def call(self, target: str, *args: Any, then: Tuple[Tuple[str, tuple], ...] = (),
-             **kwargs: Any) -> Outcome:
+    def call(
+        self, target: str, *args: Any, then: Tuple[Tuple[str, tuple], ...] = (), **kwargs: Any
+    ) -> Outcome:
         """Run ``target(*args, **kwargs)``, then each ``(method, args)`` of ``then`` on what
         it returned (a transform or stream), in the child. Return its Outcome, or raise
         AssertionError if the call hung or killed the child."""
@@ -103,8 +108,7 @@ class GuardedWorker:
             self._process.join()
             code = self._process.exitcode
             self._start()
-            raise AssertionError(f"{description} killed the process (exit code {code})") \
-                from None
+            raise AssertionError(f"{description} killed the process (exit code {code})") from None
 
     def close(self) -> None:
         self._connection.close()

@@ -45,19 +45,23 @@ def run(job, y=None):
     if kind == "stft":
         return swiftspec.stft(y, precision=precision, **framing, **common)
     if kind == "mel":
-        return swiftspec.feature.melspectrogram(y=y, sr=SR, n_mels=n_mels, precision=precision,
-                                                **framing, **common)
+        return swiftspec.feature.melspectrogram(
+            y=y, sr=SR, n_mels=n_mels, precision=precision, **framing, **common
+        )
     if kind == "logmel":
-        mel = swiftspec.feature.melspectrogram(y=y, sr=SR, n_mels=n_mels, precision=precision,
-                                               **framing, **common)
+        mel = swiftspec.feature.melspectrogram(
+            y=y, sr=SR, n_mels=n_mels, precision=precision, **framing, **common
+        )
         return swiftspec.power_to_db(mel, ref=np.max, top_db=80.0)
     if kind == "mfcc":
-        return swiftspec.feature.mfcc(y=y, sr=SR, n_mfcc=13, n_mels=n_mels, precision=precision,
-                                      **framing, **common)
+        return swiftspec.feature.mfcc(
+            y=y, sr=SR, n_mfcc=13, n_mels=n_mels, precision=precision, **framing, **common
+        )
     if kind == "istft":
         D = swiftspec.stft(y, **common)
-        return swiftspec.istft(D, hop_length=hop, n_fft=n_fft, length=y.shape[-1],
-                               n_threads=job.get("n_threads"))
+        return swiftspec.istft(
+            D, hop_length=hop, n_fft=n_fft, length=y.shape[-1], n_threads=job.get("n_threads")
+        )
     raise ValueError(f"unknown job kind {kind!r}")
 
 
@@ -81,11 +85,20 @@ def mixed_jobs(seed, count):
         n_fft = int(rng.choice([256, 400, 512, 1000, 1024, 2048]))
         precision = "fast" if (kind != "istft" and rng.random() < 0.35) else "exact"
         dtype = "float32" if precision == "fast" or rng.random() < 0.6 else "float64"
-        jobs.append(dict(
-            kind=kind, seed=int(rng.integers(0, 1000)), shape=shapes[int(rng.integers(5))],
-            n_fft=n_fft, hop=int(rng.choice([n_fft // 4, n_fft // 2, 160, 333])),
-            precision=precision, dtype=dtype, pad_mode=str(rng.choice(PAD_MODES)),
-            center=bool(rng.random() < 0.85), n_threads=int(rng.choice([1, 2, 3]))))
+        jobs.append(
+            dict(
+                kind=kind,
+                seed=int(rng.integers(0, 1000)),
+                shape=shapes[int(rng.integers(5))],
+                n_fft=n_fft,
+                hop=int(rng.choice([n_fft // 4, n_fft // 2, 160, 333])),
+                precision=precision,
+                dtype=dtype,
+                pad_mode=str(rng.choice(PAD_MODES)),
+                center=bool(rng.random() < 0.85),
+                n_threads=int(rng.choice([1, 2, 3])),
+            )
+        )
     return jobs
 
 
@@ -94,9 +107,18 @@ def new_size_jobs(sizes, seed=7):
     jobs = []
     for i, n_fft in enumerate(sizes):
         kind = ("stft", "mel", "mfcc")[i % 3]
-        jobs.append(dict(kind=kind, seed=seed + i, shape=(2 * n_fft,), n_fft=int(n_fft),
-                         hop=int(n_fft // 2), precision="fast" if i % 2 else "exact",
-                         dtype="float32", n_threads=1 + i % 2))
+        jobs.append(
+            dict(
+                kind=kind,
+                seed=seed + i,
+                shape=(2 * n_fft,),
+                n_fft=int(n_fft),
+                hop=int(n_fft // 2),
+                precision="fast" if i % 2 else "exact",
+                dtype="float32",
+                n_threads=1 + i % 2,
+            )
+        )
     return jobs
 
 

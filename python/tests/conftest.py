@@ -16,9 +16,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import settings
-
 from _guarded import GuardedWorker
+from hypothesis import settings
 
 try:  # the parity modules skip themselves when librosa is missing
     import librosa
@@ -43,7 +42,8 @@ def _scipy_1_17():
 # 3.10 (1.13, 1.15) lacks both, so librosa there is no reference for these cases.
 SCIPY_1_17 = _scipy_1_17()
 needs_scipy_1_17 = pytest.mark.skipif(
-    not SCIPY_1_17, reason="librosa's behaviour here comes from scipy >= 1.17's get_window")
+    not SCIPY_1_17, reason="librosa's behaviour here comes from scipy >= 1.17's get_window"
+)
 
 # ---- Tolerances (one place) -------------------------------------------------------------
 # Measured figures are in comments; the bounds leave a margin over them but stay far
@@ -100,8 +100,9 @@ TOL = SimpleNamespace(
 # ---- Property-based tests (test_properties.py) -----------------------------------------
 # Reproducible and bounded: the same examples on every run (derandomize), a fixed budget
 # per test, no per-example deadline (the first call of a size builds FFT plans).
-settings.register_profile("swiftspec", derandomize=True, max_examples=100, deadline=None,
-                          print_blob=True)
+settings.register_profile(
+    "swiftspec", derandomize=True, max_examples=100, deadline=None, print_blob=True
+)
 settings.load_profile("swiftspec")
 
 
@@ -172,12 +173,15 @@ class Parity:
         small_err = np.where(big, 0.0, err / np.maximum(peak, np.finfo(np.float64).tiny))
         name = f"{name} ({ref.dtype})"
         record(f"{name}: max rel error (components > {floor:g} of frame peak)", rel.max())
-        record(f"{name}: max abs error / frame peak", np.max(err / np.maximum(
-            peak, np.finfo(np.float64).tiny)))
+        record(
+            f"{name}: max abs error / frame peak",
+            np.max(err / np.maximum(peak, np.finfo(np.float64).tiny)),
+        )
         bad = rel > rtol
         assert not bad.any(), (
             f"{int(bad.sum())} components differ by more than {rtol:g} relative; worst "
-            f"{rel.max():.3g} at {np.unravel_index(np.argmax(rel), rel.shape)}")
+            f"{rel.max():.3g} at {np.unravel_index(np.argmax(rel), rel.shape)}"
+        )
         # Components at or below the floor: within the floor of the frame peak (absolute).
         zero_frames = (peak == 0) & np.ones_like(big)
         assert np.all(small_err[~zero_frames] <= floor), small_err.max()
@@ -223,8 +227,7 @@ class Parity:
         assert ours.dtype == ref.dtype, (ours.dtype, ref.dtype)
         np.testing.assert_array_equal(np.isnan(ours), np.isnan(ref))
         finite = np.isfinite(ref)
-        np.testing.assert_array_equal(ours[~finite & ~np.isnan(ref)],
-                                      ref[~finite & ~np.isnan(ref)])
+        np.testing.assert_array_equal(ours[~finite & ~np.isnan(ref)], ref[~finite & ~np.isnan(ref)])
         if finite.any():
             err = np.abs(ours[finite].astype(np.float64) - ref[finite].astype(np.float64))
             record(f"{name}: max abs error (dB)", err.max())
@@ -241,7 +244,6 @@ class Parity:
         record(f"{name}: max abs error", err.max())
         record(f"{name}: max abs error / max(1, max|ref|)", err.max() / scale)
         assert err.max() <= atol * scale, f"max error {err.max():.3g} (scale {scale:.3g})"
-
 
     @staticmethod
     def outcome(function, *args, **kwargs):
@@ -271,15 +273,15 @@ class Parity:
         if ref_error is not None:
             assert our_error is not None, (
                 f"librosa raised {type(ref_error).__name__}({ref_error}) but swiftspec "
-                "returned a result")
+                "returned a result"
+            )
             if librosa is not None and isinstance(ref_error, librosa.ParameterError):
                 assert isinstance(our_error, swiftspec.ParameterError), repr(our_error)
             else:
                 assert isinstance(our_error, type(ref_error)), (repr(our_error), repr(ref_error))
             return None
         if our_error is not None:
-            raise AssertionError(f"swiftspec raised {our_error!r}, librosa did not") \
-                from our_error
+            raise AssertionError(f"swiftspec raised {our_error!r}, librosa did not") from our_error
         if warnings_match:
             # The same warnings: each of librosa's texts within one of swiftspec's (which
             # may add detail), and no extra ones.
@@ -328,25 +330,33 @@ def recordings():
 
 # ---- Report ----------------------------------------------------------------------------
 
+
 def pytest_configure(config):
     # `make test` runs everything; `pytest -m "not slow"` is the quick suite while editing.
     config.addinivalue_line(
-        "markers", "slow: forks, spawns, process kills and fault injection (tens of seconds)")
+        "markers", "slow: forks, spawns, process kills and fault injection (tens of seconds)"
+    )
 
 
 def pytest_report_header(config):
     lines = []
     try:
         import swiftspec
-        lines.append(f"swiftspec {swiftspec.__version__} (ABI {swiftspec.__abi_version__}, "
-                     f"{swiftspec.__fftw_version__})")
+
+        lines.append(
+            f"swiftspec {swiftspec.__version__} (ABI {swiftspec.__abi_version__}, "
+            f"{swiftspec.__fftw_version__})"
+        )
         lines.append(f"swiftspec library: {swiftspec.__library_path__}")
     except Exception as error:  # pragma: no cover - a broken build shows up here
         lines.append(f"swiftspec: import failed: {error!r}")
-    lines.append(f"librosa {librosa.__version__ if librosa is not None else 'not installed'}, "
-                 f"numpy {np.__version__}, python {sys.version.split()[0]}")
+    lines.append(
+        f"librosa {librosa.__version__ if librosa is not None else 'not installed'}, "
+        f"numpy {np.__version__}, python {sys.version.split()[0]}"
+    )
     try:
         import scipy
+
         lines[-1] += f", scipy {scipy.__version__}"
     except ImportError:  # pragma: no cover
         pass

@@ -28,35 +28,42 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 LIBROSA_1 = int(librosa.__version__.split(".")[0]) >= 1
 
 CORPUS_FILES = [
-    "birds/oss_birds_10s.wav",                                 # PCM 16, 32 kHz, mono
-    "birds/maad_soundscape_000000.wav",                        # 22 kHz
-    "formats/scipy_test-8000Hz-le-2ch-1byteu.wav",             # PCM 8 unsigned, stereo
-    "formats/scipy_test-8000Hz-le-3ch-5S-24bit.wav",           # PCM 24, 3 channels
-    "formats/scipy_test-44100Hz-le-1ch-4bytes.wav",            # PCM 32
-    "formats/scipy_test-44100Hz-2ch-32bit-float-be.wav",       # float32 big-endian
+    "birds/oss_birds_10s.wav",  # PCM 16, 32 kHz, mono
+    "birds/maad_soundscape_000000.wav",  # 22 kHz
+    "formats/scipy_test-8000Hz-le-2ch-1byteu.wav",  # PCM 8 unsigned, stereo
+    "formats/scipy_test-8000Hz-le-3ch-5S-24bit.wav",  # PCM 24, 3 channels
+    "formats/scipy_test-44100Hz-le-1ch-4bytes.wav",  # PCM 32
+    "formats/scipy_test-44100Hz-2ch-32bit-float-be.wav",  # float32 big-endian
     "formats/scipy_test-48000Hz-2ch-64bit-float-le-wavex.wav",  # float64 WAVEX
-    "derived/max_typing_48k_float32_stereo_4s.wav",            # float32 stereo 48 kHz
-    "derived/maad_spinetail.flac",                             # FLAC
-    "birds/librosa_robin.hq.ogg",                              # Ogg Vorbis, stereo
-    "speech/librosa_libri1.hq.ogg",                            # Ogg Vorbis, 16 kHz
-    "speech/asterisk_demo-congrats.wav",                       # 8 kHz
-    "formats/oss_silence_10s.mp3",                             # MP3
-    "formats/oss_empty_2c.wav",                                # empty, 2 channels
+    "derived/max_typing_48k_float32_stereo_4s.wav",  # float32 stereo 48 kHz
+    "derived/maad_spinetail.flac",  # FLAC
+    "birds/librosa_robin.hq.ogg",  # Ogg Vorbis, stereo
+    "speech/librosa_libri1.hq.ogg",  # Ogg Vorbis, 16 kHz
+    "speech/asterisk_demo-congrats.wav",  # 8 kHz
+    "formats/oss_silence_10s.mp3",  # MP3
+    "formats/oss_empty_2c.wav",  # empty, 2 channels
 ]
 DATA_FILES = ["librosa_test_audio.flac", "librosa_robin.ogg", "gcompris_helicopter.wav"]
 
 
 def audio_files(min_seconds=0.0):
     """Test files (at least ``min_seconds`` long); corpus files skip when it is absent."""
-    params = [pytest.param(DATA / name, id=f"data/{name}") for name in DATA_FILES
-              if soundfile.info(str(DATA / name)).duration >= min_seconds]
+    params = [
+        pytest.param(DATA / name, id=f"data/{name}")
+        for name in DATA_FILES
+        if soundfile.info(str(DATA / name)).duration >= min_seconds
+    ]
     for name in CORPUS_FILES:
         path = CORPUS / name
         if path.exists() and soundfile.info(str(path)).duration < min_seconds:
             continue
-        params.append(pytest.param(
-            path, id=name,
-            marks=pytest.mark.skipif(not path.exists(), reason=f"{CORPUS} not present")))
+        params.append(
+            pytest.param(
+                path,
+                id=name,
+                marks=pytest.mark.skipif(not path.exists(), reason=f"{CORPUS} not present"),
+            )
+        )
     return params
 
 
@@ -92,8 +99,11 @@ VARIANTS = [
 
 
 @pytest.mark.parametrize("path", audio_files())
-@pytest.mark.parametrize("kwargs", VARIANTS, ids=lambda k: ",".join(
-    f"{a}={getattr(b, '__name__', b)}" for a, b in k.items()) or "defaults")
+@pytest.mark.parametrize(
+    "kwargs",
+    VARIANTS,
+    ids=lambda k: ",".join(f"{a}={getattr(b, '__name__', b)}" for a, b in k.items()) or "defaults",
+)
 def test_load_matches_librosa(path, kwargs):
     ours, ref = both_load(path, **kwargs)
     if isinstance(ref, Exception):
@@ -141,21 +151,24 @@ def test_load_open_soundfile_and_file_object():
         assert_same(swiftspec.load(f, sr=16000), expected)
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
-    (dict(sr=0), r"sr=0 must be a positive"),
-    (dict(sr=-22050), r"sr=-22050"),
-    (dict(sr=float("inf")), r"sr=inf"),
-    (dict(sr="22050"), r"sr='22050'"),
-    (dict(res_type="kaiser_best"), r"res_type='kaiser_best'.*not supported"),
-    (dict(res_type="bogus"), r"res_type='bogus'"),
-    (dict(offset=float("nan")), r"offset=nan"),
-    (dict(duration=-1.0), r"duration=-1.0"),
-    (dict(dtype=np.int16), r"dtype=int16 needs mono=False and sr=None"),
-    (dict(dtype=np.float16), r"dtype=float16 is not supported"),
-    (dict(dtype="no-such-type"), r"dtype='no-such-type'"),
-    (dict(offset=5.0), r"offset=5.0 s is outside .*gcompris_helicopter.wav.*1.00823 s"),
-    (dict(offset=-5.0), r"offset=-5.0 s is outside"),
-])
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        (dict(sr=0), r"sr=0 must be a positive"),
+        (dict(sr=-22050), r"sr=-22050"),
+        (dict(sr=float("inf")), r"sr=inf"),
+        (dict(sr="22050"), r"sr='22050'"),
+        (dict(res_type="kaiser_best"), r"res_type='kaiser_best'.*not supported"),
+        (dict(res_type="bogus"), r"res_type='bogus'"),
+        (dict(offset=float("nan")), r"offset=nan"),
+        (dict(duration=-1.0), r"duration=-1.0"),
+        (dict(dtype=np.int16), r"dtype=int16 needs mono=False and sr=None"),
+        (dict(dtype=np.float16), r"dtype=float16 is not supported"),
+        (dict(dtype="no-such-type"), r"dtype='no-such-type'"),
+        (dict(offset=5.0), r"offset=5.0 s is outside .*gcompris_helicopter.wav.*1.00823 s"),
+        (dict(offset=-5.0), r"offset=-5.0 s is outside"),
+    ],
+)
 def test_load_errors_name_the_value(kwargs, pattern):
     with pytest.raises(swiftspec.ParameterError, match=pattern):
         swiftspec.load(DATA / "gcompris_helicopter.wav", **kwargs)
@@ -189,8 +202,10 @@ def test_load_non_finite_audio(tmp_path):
 RATES = [(44100, 22050), (22050, 32000), (8000, 44100), (48000, 16000), (32000, 22050.5)]
 
 
-@pytest.mark.parametrize("res_type", ["soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq",
-                                      "soxr_qq", "polyphase", "fft", "scipy"])
+@pytest.mark.parametrize(
+    "res_type",
+    ["soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq", "polyphase", "fft", "scipy"],
+)
 @pytest.mark.parametrize("orig_sr, target_sr", RATES)
 def test_resample_matches_librosa(rng, res_type, orig_sr, target_sr):
     pytest.importorskip("scipy")
@@ -207,8 +222,9 @@ def test_resample_matches_librosa(rng, res_type, orig_sr, target_sr):
     np.testing.assert_array_equal(ours, ref)
 
 
-@pytest.mark.parametrize("kwargs", [dict(fix=False), dict(scale=True),
-                                    dict(fix=False, scale=True, res_type="soxr_qq")])
+@pytest.mark.parametrize(
+    "kwargs", [dict(fix=False), dict(scale=True), dict(fix=False, scale=True, res_type="soxr_qq")]
+)
 def test_resample_fix_and_scale(rng, kwargs):
     y = rng.standard_normal(3001).astype(np.float32)
     ours = swiftspec.resample(y, orig_sr=44100, target_sr=16000, **kwargs)
@@ -217,8 +233,9 @@ def test_resample_fix_and_scale(rng, kwargs):
     np.testing.assert_array_equal(ours, ref)
 
 
-@pytest.mark.parametrize("shape, axis", [((2, 2000), -1), ((2000, 2), 0), ((2, 3, 900), -1),
-                                         ((3, 900, 2), 1)])
+@pytest.mark.parametrize(
+    "shape, axis", [((2, 2000), -1), ((2000, 2), 0), ((2, 3, 900), -1), ((3, 900, 2), 1)]
+)
 def test_resample_multichannel_and_axis(rng, shape, axis):
     y = rng.standard_normal(shape)  # float64
     ours = swiftspec.resample(y, orig_sr=22050, target_sr=16000, axis=axis)
@@ -235,16 +252,19 @@ def test_resample_empty_and_equal_rates():
     assert swiftspec.resample(y, orig_sr=16000, target_sr=16000) is y
 
 
-@pytest.mark.parametrize("y, kwargs, pattern", [
-    (np.array([0.0, np.inf]), {}, "not finite"),
-    (np.zeros(8, np.int16), {}, "floating-point"),
-    ([0.0, 1.0], {}, "numpy.ndarray"),
-    (np.zeros(8), dict(orig_sr=0), "orig_sr=0"),
-    (np.zeros(8), dict(target_sr=-1), "target_sr=-1"),
-    (np.zeros(8), dict(res_type="linear"), "res_type='linear'"),
-    (np.zeros(8), dict(res_type="polyphase", target_sr=22050.5), "integer-valued"),
-    (np.zeros(8), dict(axis=1), "axis=1"),
-])
+@pytest.mark.parametrize(
+    "y, kwargs, pattern",
+    [
+        (np.array([0.0, np.inf]), {}, "not finite"),
+        (np.zeros(8, np.int16), {}, "floating-point"),
+        ([0.0, 1.0], {}, "numpy.ndarray"),
+        (np.zeros(8), dict(orig_sr=0), "orig_sr=0"),
+        (np.zeros(8), dict(target_sr=-1), "target_sr=-1"),
+        (np.zeros(8), dict(res_type="linear"), "res_type='linear'"),
+        (np.zeros(8), dict(res_type="polyphase", target_sr=22050.5), "integer-valued"),
+        (np.zeros(8), dict(axis=1), "axis=1"),
+    ],
+)
 def test_resample_errors(y, kwargs, pattern):
     args = dict(orig_sr=44100, target_sr=22050)
     args.update(kwargs)
@@ -253,6 +273,7 @@ def test_resample_errors(y, kwargs, pattern):
 
 
 # ---- API surface ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["load", "resample"])
 def test_signature_matches_librosa(name):
@@ -268,8 +289,9 @@ def test_signature_matches_librosa(name):
 
 
 def run_python(code):
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=_env(), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120
+    )
 
 
 def _env():
@@ -287,7 +309,8 @@ def test_import_needs_no_optional_dependency():
         "import swiftspec, swiftspec.clips, swiftspec.cli, swiftspec.audio\n"
         "optional = ['soundfile', 'soxr', 'PIL', 'scipy', 'tqdm', 'dask', 'distributed',\n"
         "            'matplotlib', 'librosa']\n"
-        "print(sorted(m for m in optional if m in sys.modules))\n")
+        "print(sorted(m for m in optional if m in sys.modules))\n"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -300,6 +323,7 @@ def test_missing_soundfile_is_a_clear_import_error():
         "try:\n"
         "    swiftspec.load('x.wav')\n"
         "except ImportError as error:\n"
-        "    print(error)\n")
+        "    print(error)\n"
+    )
     assert result.returncode == 0, result.stderr
     assert "pip install soundfile" in result.stdout and "swiftspec[audio]" in result.stdout

@@ -36,25 +36,42 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # tree path -> corpus path
 TREE = {
-    "sp_a/oss_birds_10s.wav": "birds/oss_birds_10s.wav",                      # PCM16 32k
-    "sp_a/maad_spinetail.flac": "derived/maad_spinetail.flac",               # FLAC 44.1k
-    "sp_a/deep/robin_stereo.ogg": "birds/librosa_robin.hq.ogg",              # stereo, 2.7 s
-    "sp_b/congrats_8k.wav": "speech/asterisk_demo-congrats.wav",             # 8 kHz, 30 s
-    "sp_b/silence.mp3": "formats/oss_silence_10s.mp3",                       # MP3
-    "sp_b/typing_48k.wav": "derived/max_typing_48k_float32_stereo_4s.wav",   # float32 48k
-    "fmt/pcm8.wav": "formats/scipy_test-8000Hz-le-2ch-1byteu.wav",           # 0.1 s
-    "fmt/pcm32.wav": "formats/scipy_test-44100Hz-le-1ch-4bytes.wav",         # 0.1 s
-    "fmt/empty.wav": "formats/oss_empty_2c.wav",                             # 0 frames
+    "sp_a/oss_birds_10s.wav": "birds/oss_birds_10s.wav",  # PCM16 32k
+    "sp_a/maad_spinetail.flac": "derived/maad_spinetail.flac",  # FLAC 44.1k
+    "sp_a/deep/robin_stereo.ogg": "birds/librosa_robin.hq.ogg",  # stereo, 2.7 s
+    "sp_b/congrats_8k.wav": "speech/asterisk_demo-congrats.wav",  # 8 kHz, 30 s
+    "sp_b/silence.mp3": "formats/oss_silence_10s.mp3",  # MP3
+    "sp_b/typing_48k.wav": "derived/max_typing_48k_float32_stereo_4s.wav",  # float32 48k
+    "fmt/pcm8.wav": "formats/scipy_test-8000Hz-le-2ch-1byteu.wav",  # 0.1 s
+    "fmt/pcm32.wav": "formats/scipy_test-44100Hz-le-1ch-4bytes.wav",  # 0.1 s
+    "fmt/empty.wav": "formats/oss_empty_2c.wav",  # 0 frames
 }
 CORRUPT = "fmt/corrupt.wav"
 SR, CLIP, N_MELS, N_FFT, HOP = 32000, 5.0, 64, 1024, 320
 SIZE = (160, 96)  # width x height: not square, so a swap shows
-ARGS = ["--sr", str(SR), "--clip", str(CLIP), "--n-mels", str(N_MELS), "--n-fft", str(N_FFT),
-        "--hop", str(HOP), "--fmin", "50", "--fmax", "14000", "--size", "160x96",
-        "--no-progress"]
+ARGS = [
+    "--sr",
+    str(SR),
+    "--clip",
+    str(CLIP),
+    "--n-mels",
+    str(N_MELS),
+    "--n-fft",
+    str(N_FFT),
+    "--hop",
+    str(HOP),
+    "--fmin",
+    "50",
+    "--fmax",
+    "14000",
+    "--size",
+    "160x96",
+    "--no-progress",
+]
 
-SETTINGS = spec_images.Settings(sr=SR, clip=CLIP, n_mels=N_MELS, n_fft=N_FFT,
-                                hop_length=HOP, fmin=50.0, fmax=14000.0, size=SIZE)
+SETTINGS = spec_images.Settings(
+    sr=SR, clip=CLIP, n_mels=N_MELS, n_fft=N_FFT, hop_length=HOP, fmin=50.0, fmax=14000.0, size=SIZE
+)
 
 
 @pytest.fixture(scope="module")
@@ -165,13 +182,14 @@ def by_hand(source, clip_index):
         y, _ = librosa.load(source, sr=SR, mono=True)
         length = int(CLIP * SR)
         clip = np.zeros(length, dtype=np.float32)
-        piece = y[clip_index * length:(clip_index + 1) * length]
-        clip[:len(piece)] = piece
-        S = librosa.feature.melspectrogram(y=clip, sr=SR, n_fft=N_FFT, hop_length=HOP,
-                                           n_mels=N_MELS, fmin=50, fmax=14000)
+        piece = y[clip_index * length : (clip_index + 1) * length]
+        clip[: len(piece)] = piece
+        S = librosa.feature.melspectrogram(
+            y=clip, sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, fmin=50, fmax=14000
+        )
         S_db = librosa.power_to_db(S, ref=np.max, top_db=80.0).astype(np.float64)
     lo, hi = S_db.min(), S_db.max()
-    pixels = (np.round(255 * (S_db - lo) / (hi - lo)) if hi > lo else np.zeros_like(S_db))
+    pixels = np.round(255 * (S_db - lo) / (hi - lo)) if hi > lo else np.zeros_like(S_db)
     image = Image.fromarray(pixels.astype(np.uint8)[::-1].copy())
     return np.asarray(image.resize(SIZE, Image.Resampling.BICUBIC)), S_db
 
@@ -247,11 +265,15 @@ def test_resume_after_a_kill(tree, base, tmp_path, capsys):
 def test_sigkill_leaves_no_partial_output(tree, base, tmp_path, capsys):
     out = tmp_path / "sigkill"
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(swiftspec.__file__).resolve().parents[1]) + os.pathsep + \
-        env.get("PYTHONPATH", "")
-    proc = subprocess.Popen([sys.executable, "-m", "swiftspec", "images", str(tree), str(out),
-                             *ARGS, "--workers", "1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env["PYTHONPATH"] = (
+        str(Path(swiftspec.__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "swiftspec", "images", str(tree), str(out), *ARGS, "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     journal = out / ".swiftspec" / "journal.jsonl"
     try:
         while proc.poll() is None:  # kill as soon as one file is done
@@ -274,12 +296,16 @@ def test_sigkill_leaves_no_partial_output(tree, base, tmp_path, capsys):
 def test_npy_arrays_equal_librosa(tree, tmp_path, capsys, tol):
     out = tmp_path / "arrays"
     args = [a for a in ARGS if a not in ("--size", "160x96")]
-    code, text, _ = run_cli([tree / "sp_a", out, *args, "--format", "npy", "--workers", "1"],
-                            capsys)
+    code, text, _ = run_cli(
+        [tree / "sp_a", out, *args, "--format", "npy", "--workers", "1"], capsys
+    )
     assert code == 0, text
     rows = manifest(out)
-    assert {r["source"] for r in rows} == {"oss_birds_10s.wav", "maad_spinetail.flac",
-                                           "deep/robin_stereo.ogg"}
+    assert {r["source"] for r in rows} == {
+        "oss_birds_10s.wav",
+        "maad_spinetail.flac",
+        "deep/robin_stereo.ogg",
+    }
     frames = 1 + int(CLIP * SR) // HOP
     for row in rows:
         array = np.load(out / row["output"])
@@ -293,10 +319,12 @@ def test_npy_arrays_equal_librosa(tree, tmp_path, capsys, tol):
 def test_dask_engine_equals_local(tree, base, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "dask"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        code, text, _ = run_cli([tree, out, *ARGS, "--engine", "dask", "--scheduler",
-                                 cluster.scheduler_address], capsys)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        code, text, _ = run_cli(
+            [tree, out, *ARGS, "--engine", "dask", "--scheduler", cluster.scheduler_address], capsys
+        )
     assert code == 1
     assert outputs(out) == outputs(base[0])  # images and manifest, byte for byte
     assert "dask" in text
@@ -310,8 +338,7 @@ def test_other_settings_are_refused_then_overwritten(tree, base, tmp_path, capsy
     code, _, err = run_cli([tree / "sp_a", out, *args], capsys)
     assert code == 2 and "other settings" in err and "n_mels 64 -> 32" in err
     assert snapshot(out) == before
-    code, text, _ = run_cli([tree / "sp_a", out, *args, "--overwrite", "--workers", "1"],
-                            capsys)
+    code, text, _ = run_cli([tree / "sp_a", out, *args, "--overwrite", "--workers", "1"], capsys)
     assert code == 0
     rows = manifest(out)
     assert rows and all(r["shape"] == f"{SIZE[1]}x{SIZE[0]}" for r in rows)
@@ -320,10 +347,17 @@ def test_other_settings_are_refused_then_overwritten(tree, base, tmp_path, capsy
 
 def test_demo_without_arguments(tmp_path):
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(swiftspec.__file__).resolve().parents[1]) + os.pathsep + \
-        env.get("PYTHONPATH", "")
-    result = subprocess.run([sys.executable, "-m", "swiftspec", "images", "--workers", "1"],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    env["PYTHONPATH"] = (
+        str(Path(swiftspec.__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "swiftspec", "images", "--workers", "1"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     images = sorted((tmp_path / spec_images.DEMO_OUTPUT).glob("*.png"))
     assert [p.name for p in images] == [f"oss_birds_10s_{k:04d}.png" for k in range(3)]
@@ -343,8 +377,7 @@ def crash_on_corrupt(task, settings):
 def test_a_crashing_worker_does_not_stop_the_run(tree, tmp_path):
     out = tmp_path / "crash"
     settings = spec_images.Settings(sr=8000, n_fft=256, hop_length=64, n_mels=16)
-    summary = spec_images.run(tree / "fmt", out, settings, workers=2,
-                              convert=crash_on_corrupt)
+    summary = spec_images.run(tree / "fmt", out, settings, workers=2, convert=crash_on_corrupt)
     assert summary.failed == 1 and summary.ok == 2 and summary.empty == 1
     (problem,) = [p for p in summary.problems if p[1] == "error"]
     assert problem[0] == "corrupt.wav" and "WorkerCrash" in problem[2]
@@ -373,17 +406,23 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
 
 
 def test_output_names_keep_the_extension_only_on_a_clash():
-    stems = spec_images.output_stems(["a/x.wav", "a/x.ogg", "a/y.flac", "b/x.wav", "z.mp3",
-                                      "c/.d.wav", "c/v.1.wav"])
-    assert stems == {"a/x.wav": "a/x.wav", "a/x.ogg": "a/x.ogg", "a/y.flac": "a/y",
-                     "b/x.wav": "b/x", "z.mp3": "z", "c/.d.wav": "c/.d",
-                     "c/v.1.wav": "c/v.1"}
+    stems = spec_images.output_stems(
+        ["a/x.wav", "a/x.ogg", "a/y.flac", "b/x.wav", "z.mp3", "c/.d.wav", "c/v.1.wav"]
+    )
+    assert stems == {
+        "a/x.wav": "a/x.wav",
+        "a/x.ogg": "a/x.ogg",
+        "a/y.flac": "a/y",
+        "b/x.wav": "b/x",
+        "z.mp3": "z",
+        "c/.d.wav": "c/.d",
+        "c/v.1.wav": "c/v.1",
+    }
 
 
 def test_sources_skip_hidden_files_and_an_out_folder_inside_in(tmp_path):
     root = tmp_path / "in"
-    for rel in ["b.WAV", "a/c.flac", "a/.hidden.wav", ".cache/d.wav", "out/e.wav",
-                "a/notes.txt"]:
+    for rel in ["b.WAV", "a/c.flac", "a/.hidden.wav", ".cache/d.wav", "out/e.wav", "a/notes.txt"]:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(b"")
     found = spec_images.find_sources(root, root / "out")

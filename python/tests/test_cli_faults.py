@@ -36,9 +36,15 @@ import _cli_fault_jobs as jobs  # noqa: E402 - after the skips: it imports the C
 pytestmark = pytest.mark.slow
 
 TESTS = Path(__file__).resolve().parent
-SOURCES = [TESTS / "data" / name for name in (
-    "librosa_libri1.ogg", "librosa_robin.ogg", "librosa_test_audio.flac",
-    "gcompris_helicopter.wav")] + [spec_images.sample_path()]
+SOURCES = [
+    TESTS / "data" / name
+    for name in (
+        "librosa_libri1.ogg",
+        "librosa_robin.ogg",
+        "librosa_test_audio.flac",
+        "gcompris_helicopter.wav",
+    )
+] + [spec_images.sample_path()]
 DEADLINE = 300  # seconds for any one CLI process
 
 
@@ -69,8 +75,16 @@ def environment():
 
 
 def cli_command(in_dir, out_dir, *extra):
-    return [sys.executable, "-m", "swiftspec", "images", str(in_dir), str(out_dir),
-            *jobs.ARGS, *extra]
+    return [
+        sys.executable,
+        "-m",
+        "swiftspec",
+        "images",
+        str(in_dir),
+        str(out_dir),
+        *jobs.ARGS,
+        *extra,
+    ]
 
 
 def manifest(folder):
@@ -84,8 +98,13 @@ def assert_whole(out, reference):
 
 
 def resume_and_compare(tree, out, reference):
-    result = subprocess.run(cli_command(tree, out, "--workers", "2"), env=environment(),
-                            capture_output=True, text=True, timeout=DEADLINE)
+    result = subprocess.run(
+        cli_command(tree, out, "--workers", "2"),
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert jobs.files(out) == jobs.files(reference)  # every image and the manifest
     assert jobs.temporaries(out) == []
@@ -118,9 +137,13 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
     # Kill the whole process group (the run and its worker processes) as soon as the
     # first output appears, and then later and later into each re-run.
     for delay in (0.0, 0.2, 0.5, 1.0):
-        proc = subprocess.Popen(cli_command(tree, out, "--workers", "2"), env=environment(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cli_command(tree, out, "--workers", "2"),
+            env=environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + DEADLINE
             while proc.poll() is None and time.monotonic() < deadline:
@@ -142,10 +165,20 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
 
 def test_kill_9_halfway_through_an_output(tree, reference, tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(TESTS / "_cli_fault_jobs.py"),
-                             "kill-mid-write", str(tree), str(out), "5"],
-                            env=environment(), capture_output=True, text=True,
-                            timeout=DEADLINE)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(TESTS / "_cli_fault_jobs.py"),
+            "kill-mid-write",
+            str(tree),
+            str(out),
+            "5",
+        ],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     assert len(jobs.temporaries(out)) == 1  # the half-written bytes, under a temporary name
     written = jobs.files(out)
@@ -156,8 +189,9 @@ def test_kill_9_halfway_through_an_output(tree, reference, tmp_path):
     assert "removed 1 temporary files left by an interrupted run" in text
 
 
-def test_full_disk_injected_stops_the_run_and_resumes(tree, reference, tmp_path,
-                                                      monkeypatch, capsys):
+def test_full_disk_injected_stops_the_run_and_resumes(
+    tree, reference, tmp_path, monkeypatch, capsys
+):
     """The 7th output write fails with ENOSPC after a few bytes (deterministic, in this
     process); the tmpfs test below makes a real disk full across worker processes."""
     out = tmp_path / "out"
@@ -173,6 +207,7 @@ def test_full_disk_injected_stops_the_run_and_resumes(tree, reference, tmp_path,
         def writer(f):
             f.write(b"\x89PNG\r\n")
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
         return writer
 
     monkeypatch.setattr(writers, "render", failing_render)
@@ -197,23 +232,48 @@ def test_full_disk_injected_stops_the_run_and_resumes(tree, reference, tmp_path,
 def _private_mounts_work():
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
-    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                            "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True)
+    probe = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=64k tmpfs /mnt",
+        ],
+        capture_output=True,
+    )
     return probe.returncode == 0
 
 
-@pytest.mark.skipif(not _private_mounts_work(),
-                    reason="needs root and unshare --mount to mount a small tmpfs")
+@pytest.mark.skipif(
+    not _private_mounts_work(), reason="needs root and unshare --mount to mount a small tmpfs"
+)
 def test_full_disk_tmpfs_with_worker_processes(tree, reference, tmp_path):
     # A tmpfs with room for about a third of the outputs (it counts whole pages).
     pages = sum(-(-len(data) // 4096) for data in jobs.files(reference).values())
     size = 4096 * (pages // 3)
     out = tmp_path / "mnt"
-    result = subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable,
-                             str(TESTS / "_cli_fault_jobs.py"), "full-disk", str(tree),
-                             str(out), str(reference), str(size)],
-                            env=environment(), capture_output=True, text=True,
-                            timeout=DEADLINE)
+    result = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            sys.executable,
+            str(TESTS / "_cli_fault_jobs.py"),
+            "full-disk",
+            str(tree),
+            str(out),
+            str(reference),
+            str(size),
+        ],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
     first, second = report["first"], report["second"]
@@ -250,8 +310,9 @@ def test_unreadable_and_special_sources_are_reported(tree, tmp_path):
     if os.geteuid() == 0:  # as root, but without the power to bypass permissions
         command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] + command
     try:
-        result = subprocess.run(command, env=environment(), capture_output=True, text=True,
-                                timeout=DEADLINE)
+        result = subprocess.run(
+            command, env=environment(), capture_output=True, text=True, timeout=DEADLINE
+        )
     finally:
         (root / "locked_folder").chmod(0o755)
     assert result.returncode == 1, result.stdout + result.stderr

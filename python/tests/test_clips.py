@@ -21,6 +21,7 @@ def signal(n, channels=None):
 
 # ---- split ------------------------------------------------------------------------------
 
+
 def test_split_pads_the_tail_by_default():
     y = signal(1234)
     parts = clips.split(y, sr=SR, duration=5.0)
@@ -89,15 +90,18 @@ def test_split_multichannel_cuts_the_last_axis():
     np.testing.assert_array_equal(parts[1].y[:, 200:], 0)
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(duration=0), "duration=0"),
-    (dict(duration=-1.0), "duration=-1.0"),
-    (dict(hop=float("nan")), "hop=nan"),
-    (dict(tail="wrap"), "tail='wrap'"),
-    (dict(min_tail=-1), "min_tail=-1"),
-    (dict(sr=0), "sr=0"),
-    (dict(duration=0.001), "at least one sample"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(duration=0), "duration=0"),
+        (dict(duration=-1.0), "duration=-1.0"),
+        (dict(hop=float("nan")), "hop=nan"),
+        (dict(tail="wrap"), "tail='wrap'"),
+        (dict(min_tail=-1), "min_tail=-1"),
+        (dict(sr=0), "sr=0"),
+        (dict(duration=0.001), "at least one sample"),
+    ],
+)
 def test_split_errors_name_the_value(kwargs, word):
     args = dict(sr=SR)
     args.update(kwargs)
@@ -112,24 +116,29 @@ def test_split_rejects_non_arrays():
 
 # ---- log_mel ----------------------------------------------------------------------------
 
+
 def test_log_mel_equals_librosa_per_clip(rng, tol):
     librosa = pytest.importorskip("librosa")
     sr = 16000
     batch = (rng.standard_normal((3, 2 * sr)) * np.array([[1.0], [1e-3], [10.0]])).astype(
-        np.float32)
+        np.float32
+    )
     batch[1, : sr // 2] = 0  # a quiet clip with silence: per-clip ref and floor matter
-    ours = clips.log_mel(batch, sr=sr, n_fft=1024, hop_length=256, n_mels=64, fmin=50,
-                         fmax=7000, top_db=60)
+    ours = clips.log_mel(
+        batch, sr=sr, n_fft=1024, hop_length=256, n_mels=64, fmin=50, fmax=7000, top_db=60
+    )
     assert ours.shape == (3, 64, 1 + 2 * sr // 256) and ours.dtype == np.float32
     for k in range(3):
-        S = librosa.feature.melspectrogram(y=batch[k], sr=sr, n_fft=1024, hop_length=256,
-                                           n_mels=64, fmin=50, fmax=7000)
+        S = librosa.feature.melspectrogram(
+            y=batch[k], sr=sr, n_fft=1024, hop_length=256, n_mels=64, fmin=50, fmax=7000
+        )
         ref = librosa.power_to_db(S, ref=np.max, top_db=60)
         np.testing.assert_allclose(ours[k], ref, rtol=0, atol=tol.logmel_exact_atol)
         assert ours[k].max() == 0 and ours[k].min() >= -60
 
 
 # ---- normalisation ----------------------------------------------------------------------
+
 
 def test_minmax_uint8_by_hand(rng):
     S = rng.standard_normal((2, 5, 7)).astype(np.float32) * 30 - 40
@@ -169,6 +178,7 @@ def test_standardize_by_hand(rng):
 
 
 # ---- images -----------------------------------------------------------------------------
+
 
 def test_to_image_puts_low_frequencies_at_the_bottom():
     pytest.importorskip("PIL")
@@ -224,9 +234,10 @@ def test_unknown_colormap_and_filter():
         clips.to_image(np.zeros((2, 2)), resample="cubic")
 
 
-@pytest.mark.parametrize("size, expected", [("512x256", (512, 256)), ("64", (64, 64)),
-                                            (32, (32, 32)), ((10, 20), (10, 20)),
-                                            (None, None)])
+@pytest.mark.parametrize(
+    "size, expected",
+    [("512x256", (512, 256)), ("64", (64, 64)), (32, (32, 32)), ((10, 20), (10, 20)), (None, None)],
+)
 def test_parse_size(size, expected):
     assert clips.parse_size(size) == expected
 

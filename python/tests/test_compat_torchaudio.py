@@ -35,13 +35,17 @@ def _optional(name):
 
 
 torch, _torch_error = _optional("torch")
-torchaudio, _torchaudio_error = (_optional("torchaudio") if torch is not None
-                                 else (None, "needs torch"))
+torchaudio, _torchaudio_error = (
+    _optional("torchaudio") if torch is not None else (None, "needs torch")
+)
 requires_torchaudio = pytest.mark.skipif(
     torchaudio is None,
-    reason=(f"torch/torchaudio not importable ({_torch_error or _torchaudio_error}); install "
-            "with: pip install 'torch==2.13.0+cpu' && pip install --no-deps torchaudio==2.11.0 "
-            "&& rm <site-packages>/torchaudio/lib/*.so"))
+    reason=(
+        f"torch/torchaudio not importable ({_torch_error or _torchaudio_error}); install "
+        "with: pip install 'torch==2.13.0+cpu' && pip install --no-deps torchaudio==2.11.0 "
+        "&& rm <site-packages>/torchaudio/lib/*.so"
+    ),
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -113,9 +117,13 @@ def batch():
     """(3, 12345) float32: three different signals (not a multiple of any hop)."""
     rng = np.random.default_rng(62)
     t = np.arange(12345) / 16000
-    return np.stack([rng.standard_normal(12345) * 0.1,
-                     np.sin(2 * np.pi * 440 * t) + 0.01 * rng.standard_normal(12345),
-                     np.sign(np.sin(2 * np.pi * 97 * t)) * 0.5]).astype(np.float32)
+    return np.stack(
+        [
+            rng.standard_normal(12345) * 0.1,
+            np.sin(2 * np.pi * 440 * t) + 0.01 * rng.standard_normal(12345),
+            np.sign(np.sin(2 * np.pi * 97 * t)) * 0.5,
+        ]
+    ).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -123,10 +131,11 @@ def speech():
     """1.5 s of LibriSpeech (librosa's libri1 example) at 22050 Hz, float32."""
     soundfile = pytest.importorskip("soundfile")
     y, sr = soundfile.read(str(DATA / "librosa_libri1.ogg"), dtype="float32")
-    return y[sr:sr + 3 * sr // 2].copy(), sr
+    return y[sr : sr + 3 * sr // 2].copy(), sr
 
 
 # ---- building blocks --------------------------------------------------------------------
+
 
 @requires_torchaudio
 def test_hann_window(parity):
@@ -163,9 +172,10 @@ def test_melscale_fbanks(parity):
     # The default bank (16 kHz, n_fft 400, 128 HTK mels) is bit-identical.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert np.array_equal(T.melscale_fbanks(201, 0.0, 8000.0, 128, 16000),
-                              torchaudio.functional.melscale_fbanks(201, 0.0, 8000.0, 128,
-                                                                     16000).numpy())
+        assert np.array_equal(
+            T.melscale_fbanks(201, 0.0, 8000.0, 128, 16000),
+            torchaudio.functional.melscale_fbanks(201, 0.0, 8000.0, 128, 16000).numpy(),
+        )
 
 
 def test_melscale_fbanks_warns_for_empty_filters():
@@ -232,8 +242,9 @@ def test_spectrogram_reflect_tail_is_torch_padding():
     ref = _ref(torchaudio.transforms.Spectrogram(**kwargs), y)
     ours = T.Spectrogram(**kwargs)(y)
     assert _frame_error(ours, ref) <= SPEC_RTOL
-    librosa_style = swiftspec.stft(y, n_fft=400, hop_length=200, window="boxcar",
-                                   pad_mode="reflect")
+    librosa_style = swiftspec.stft(
+        y, n_fft=400, hop_length=200, window="boxcar", pad_mode="reflect"
+    )
     assert _frame_error(librosa_style[:, -1:], ref[:, -1:]) > 1e-3  # the quirk is real
 
 
@@ -242,8 +253,10 @@ def test_spectrogram_window_fn_tensor_and_wkwargs():
     """window_fn may return a torch tensor (torch.hann_window itself, with wkwargs)."""
     rng = np.random.default_rng(4)
     y = rng.standard_normal(8000).astype(np.float32)
-    for kwargs in (dict(window_fn=torch.hann_window),
-                   dict(window_fn=torch.hamming_window, wkwargs={"periodic": False})):
+    for kwargs in (
+        dict(window_fn=torch.hann_window),
+        dict(window_fn=torch.hamming_window, wkwargs={"periodic": False}),
+    ):
         ref = _ref(torchaudio.transforms.Spectrogram(**kwargs), y)
         assert _frame_error(T.Spectrogram(**kwargs)(y), ref) <= SPEC_RTOL
 
@@ -328,6 +341,7 @@ def test_float64_input(noise):
 
 # ---- AmplitudeToDB ----------------------------------------------------------------------
 
+
 def _levels(shape, rng):
     """Power values over 16 decades, with whole channels 60 dB apart."""
     S = rng.standard_normal(shape) ** 2 * 10.0 ** rng.uniform(-14, 2, shape)
@@ -337,8 +351,9 @@ def _levels(shape, rng):
 
 
 @requires_torchaudio
-@pytest.mark.parametrize("shape", [(64, 50), (3, 64, 50), (2, 3, 64, 50), (2, 2, 3, 16, 20)],
-                         ids=str)
+@pytest.mark.parametrize(
+    "shape", [(64, 50), (3, 64, 50), (2, 3, 64, 50), (2, 2, 3, 16, 20)], ids=str
+)
 @pytest.mark.parametrize("stype", ["power", "magnitude"])
 @pytest.mark.parametrize("top_db", [None, 80.0, 30.0])
 def test_amplitude_to_db(parity, shape, stype, top_db):
@@ -357,8 +372,9 @@ def test_amplitude_to_db_scope():
     """torchaudio's top_db scope: one cut-off over (channel, freq, time) for 3-D input
     (librosa 1.0 / swiftspec: one per channel); one per batch item for 4-D."""
     rng = np.random.default_rng(5)
-    S = (rng.uniform(0.1, 1.0, (3, 64, 50))
-         * 10.0 ** (-4.0 * np.arange(3))[:, None, None]).astype(np.float32)  # 40 dB apart
+    S = (rng.uniform(0.1, 1.0, (3, 64, 50)) * 10.0 ** (-4.0 * np.arange(3))[:, None, None]).astype(
+        np.float32
+    )  # 40 dB apart
     ours = T.AmplitudeToDB("power", top_db=30.0)(S)
     floor = np.float32(10 * np.log10(S.max()) - 30)
     assert abs(ours.min() - floor) < 1e-3
@@ -375,10 +391,18 @@ def test_amplitude_to_db_scope():
 
 MFCC_CASES = [
     {},
-    {"n_mfcc": 13, "melkwargs": {"n_fft": 400, "hop_length": 160, "n_mels": 23,
-                                 "center": False}},
-    {"n_mfcc": 20, "melkwargs": {"n_fft": 512, "hop_length": 128, "n_mels": 64,
-                                 "f_max": 7000.0, "mel_scale": "slaney", "norm": "slaney"}},
+    {"n_mfcc": 13, "melkwargs": {"n_fft": 400, "hop_length": 160, "n_mels": 23, "center": False}},
+    {
+        "n_mfcc": 20,
+        "melkwargs": {
+            "n_fft": 512,
+            "hop_length": 128,
+            "n_mels": 64,
+            "f_max": 7000.0,
+            "mel_scale": "slaney",
+            "norm": "slaney",
+        },
+    },
     {"norm": None, "n_mfcc": 30, "melkwargs": {"n_fft": 1024, "n_mels": 40}},
     {"melkwargs": {"normalized": True}},
 ]
@@ -393,7 +417,8 @@ def test_mfcc(parity, noise, batch, kwargs, log_mels):
         ours = _ours(_make(T.MFCC, log_mels=log_mels, **kwargs), y)
         assert ours.shape == ref.shape and ours.dtype == ref.dtype
         err = float(np.max(np.abs(ours.astype(np.float64) - ref))) / max(
-            1.0, float(np.max(np.abs(ref))))
+            1.0, float(np.max(np.abs(ref)))
+        )
         parity.record("torchaudio compat: MFCC max abs error / max(1, max|ref|)", err)
         assert err <= MFCC_RTOL, (kwargs, y.shape, err)
 
@@ -402,23 +427,34 @@ def test_mfcc(parity, noise, batch, kwargs, log_mels):
 @pytest.mark.parametrize("log_mels", [False, True])
 def test_mfcc_recording(parity, speech, log_mels):
     y, sr = speech
-    kwargs = dict(sample_rate=sr, n_mfcc=20, log_mels=log_mels,
-                  melkwargs={"n_fft": 1024, "hop_length": 256, "n_mels": 64})
+    kwargs = dict(
+        sample_rate=sr,
+        n_mfcc=20,
+        log_mels=log_mels,
+        melkwargs={"n_fft": 1024, "hop_length": 256, "n_mels": 64},
+    )
     ref = _ref(_make(torchaudio.transforms.MFCC, **kwargs), y)
     ours = _ours(_make(T.MFCC, **kwargs), _tensor(y))
     assert isinstance(ours, torch.Tensor)
     err = float(np.max(np.abs(ours.numpy().astype(np.float64) - ref))) / max(
-        1.0, float(np.max(np.abs(ref))))
+        1.0, float(np.max(np.abs(ref)))
+    )
     parity.record("torchaudio compat: MFCC (speech) max abs error / max(1, max|ref|)", err)
     assert err <= MFCC_RTOL
 
 
 # ---- errors and defaults (no torch needed) ------------------------------------------------
 
+
 def test_defaults_are_torchaudios():
     spec = T.Spectrogram()
     assert (spec.n_fft, spec.win_length, spec.hop_length, spec.pad, spec.power) == (
-        400, 400, 200, 0, 2.0)
+        400,
+        400,
+        200,
+        0,
+        2.0,
+    )
     assert spec.center is True and spec.pad_mode == "reflect" and spec.normalized is False
     assert spec.window.dtype == np.float32 and spec.window[0] == 0.0
     mel = _make(T.MelSpectrogram, sample_rate=22050)
@@ -431,22 +467,25 @@ def test_defaults_are_torchaudios():
     assert db.stype == "power" and db.top_db is None and db.amin == 1e-10
 
 
-@pytest.mark.parametrize("make,message", [
-    (lambda: T.Spectrogram(pad_mode="wrap"), "pad_mode"),
-    (lambda: T.Spectrogram(normalized="both"), "normalized"),
-    (lambda: T.Spectrogram(power=0), "power"),
-    (lambda: T.Spectrogram(n_fft=400, win_length=500), "win_length"),
-    (lambda: T.Spectrogram(n_fft=1), "hop_length"),  # win_length // 2 == 0
-    (lambda: T.MelSpectrogram(power=None), "complex"),
-    (lambda: T.MelSpectrogram(f_min=9000.0), "f_min"),
-    (lambda: T.MelSpectrogram(norm="area"), "norm"),
-    (lambda: T.MelSpectrogram(mel_scale="bark"), "mel_scale"),
-    (lambda: T.MFCC(dct_type=3), "DCT type"),
-    (lambda: T.MFCC(n_mfcc=41, melkwargs={"n_mels": 40}), "more MFCC"),
-    (lambda: T.MFCC(norm="forward"), "norm"),
-    (lambda: T.AmplitudeToDB(top_db=-1), "top_db"),
-    (lambda: T.AmplitudeToDB(stype="energy"), "stype"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda: T.Spectrogram(pad_mode="wrap"), "pad_mode"),
+        (lambda: T.Spectrogram(normalized="both"), "normalized"),
+        (lambda: T.Spectrogram(power=0), "power"),
+        (lambda: T.Spectrogram(n_fft=400, win_length=500), "win_length"),
+        (lambda: T.Spectrogram(n_fft=1), "hop_length"),  # win_length // 2 == 0
+        (lambda: T.MelSpectrogram(power=None), "complex"),
+        (lambda: T.MelSpectrogram(f_min=9000.0), "f_min"),
+        (lambda: T.MelSpectrogram(norm="area"), "norm"),
+        (lambda: T.MelSpectrogram(mel_scale="bark"), "mel_scale"),
+        (lambda: T.MFCC(dct_type=3), "DCT type"),
+        (lambda: T.MFCC(n_mfcc=41, melkwargs={"n_mels": 40}), "more MFCC"),
+        (lambda: T.MFCC(norm="forward"), "norm"),
+        (lambda: T.AmplitudeToDB(top_db=-1), "top_db"),
+        (lambda: T.AmplitudeToDB(stype="energy"), "stype"),
+    ],
+)
 def test_invalid_arguments(make, message):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -478,12 +517,20 @@ def test_requires_grad_is_refused():
 
 
 def test_import_does_not_import_torch():
-    code = ("import sys, numpy as np, swiftspec, swiftspec.compat.torchaudio as T; "
-            "T.MFCC()(np.ones(4000, np.float32)); T.AmplitudeToDB(top_db=80)("
-            "np.ones((4, 4), np.float32)); assert 'torch' not in sys.modules, 'torch imported'")
+    code = (
+        "import sys, numpy as np, swiftspec, swiftspec.compat.torchaudio as T; "
+        "T.MFCC()(np.ones(4000, np.float32)); T.AmplitudeToDB(top_db=80)("
+        "np.ones((4, 4), np.float32)); assert 'torch' not in sys.modules, 'torch imported'"
+    )
     env = dict(os.environ, PYTHONPATH=str(Path(swiftspec.__file__).resolve().parent.parent))
-    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
-                            text=True, env=env, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -492,6 +539,7 @@ def test_import_does_not_import_torch():
 # by n_fft // 2, windowed frames, rfft, |X| ** power. Both sides get the same float32
 # periodic Hann window, given explicitly. Sizes include one that FFTW handles slowly
 # (401 = prime, Bluestein's algorithm in the engine).
+
 
 def _float32_hann(n_fft, **_):
     return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
@@ -509,8 +557,7 @@ def _numpy_spectrogram(y, n_fft, hop, power):
 @pytest.mark.parametrize("n_fft", [400, 401, 512])
 def test_spectrogram_power_path_against_numpy(parity, rng, n_fft, power, precision):
     y = (0.3 * rng.standard_normal(8000)).astype(np.float32)
-    ours = T.Spectrogram(n_fft=n_fft, power=power, window_fn=_float32_hann,
-                         precision=precision)(y)
+    ours = T.Spectrogram(n_fft=n_fft, power=power, window_fn=_float32_hann, precision=precision)(y)
     ref = _numpy_spectrogram(y, n_fft, n_fft // 2, power)
     assert ours.dtype == np.float32 and ours.shape == ref.shape, (ours.dtype, ours.shape)
     # Every entry within 2e-6 of its frame's peak (fast mode's bound for the STFT, raised
@@ -518,8 +565,9 @@ def test_spectrogram_power_path_against_numpy(parity, rng, n_fft, power, precisi
     # of its frame's peak.
     peak = ref.max(axis=0, keepdims=True)
     scaled = np.abs(ours - ref) / peak
-    parity.record(f"compat Spectrogram power={power} {precision}: max error / frame peak",
-                  scaled.max())
+    parity.record(
+        f"compat Spectrogram power={power} {precision}: max error / frame peak", scaled.max()
+    )
     assert scaled.max() <= 2e-6 * max(1.0, power), scaled.max()
     if precision == "exact":
         big = ref > 1e-3 * peak

@@ -20,8 +20,10 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip(
-    "torch", reason="torch is not installed (pip install 'torch==2.13.0+cpu'): the "
-    "DataLoader recipe is not tested")
+    "torch",
+    reason="torch is not installed (pip install 'torch==2.13.0+cpu'): the "
+    "DataLoader recipe is not tested",
+)
 
 import swiftspec  # noqa: E402
 from swiftspec.compat import torchaudio as T  # noqa: E402
@@ -103,16 +105,23 @@ def run_loader(tmp_path, workers):
     out = tmp_path / f"features_{workers}.npz"
     env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
     env.pop("SWIFTSPEC_NUM_THREADS", None)
-    process = subprocess.Popen([sys.executable, str(script), str(out), str(workers)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=env, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(out), str(workers)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = process.communicate(timeout=DEADLINE)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)  # the loader and its workers
         process.communicate()
-        pytest.fail(f"DataLoader with num_workers={workers} did not finish in {DEADLINE} s "
-                    "(deadlock in a forked worker?)")
+        pytest.fail(
+            f"DataLoader with num_workers={workers} did not finish in {DEADLINE} s "
+            "(deadlock in a forked worker?)"
+        )
     assert process.returncode == 0, stderr[-3000:]
     with np.load(out) as data:
         features = {key: data[key] for key in data.files}
@@ -128,8 +137,9 @@ def in_process():
     return [dataset[i] for i in range(len(dataset))]
 
 
-@pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork"),
-                    reason="needs the fork start method")
+@pytest.mark.skipif(
+    sys.platform == "win32" or not hasattr(os, "fork"), reason="needs the fork start method"
+)
 @pytest.mark.slow
 def test_dataloader_fork_workers_match_in_process(tmp_path, in_process):
     features, report = run_loader(tmp_path, workers=2)

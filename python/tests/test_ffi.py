@@ -28,6 +28,7 @@ pytestmark = pytest.mark.skipif(not HEADER.is_file(), reason="needs the source t
 
 # ---- header parsing ---------------------------------------------------------------------
 
+
 def _header_text():
     text = HEADER.read_text()
     return re.sub(r"/\*.*?\*/", " ", text, flags=re.S)  # drop comments
@@ -36,8 +37,7 @@ def _header_text():
 def _prototypes():
     """{name: (return type, [(param type, param name), ...])} from the header."""
     found = {}
-    pattern = re.compile(r"\b(int32_t|const\s+char\s*\*)\s*(swiftspec_\w+)\s*\(([^)]*)\)\s*;",
-                         re.S)
+    pattern = re.compile(r"\b(int32_t|const\s+char\s*\*)\s*(swiftspec_\w+)\s*\(([^)]*)\)\s*;", re.S)
     for restype, name, params in pattern.findall(_header_text()):
         params = " ".join(params.split())
         parsed = []
@@ -63,12 +63,21 @@ def _constants():
 
 PROTOTYPES = _prototypes()
 H = _constants()
-STATUS = {name: value for name, value in H.items()
-          if name == "SWIFTSPEC_OK" or name.startswith("SWIFTSPEC_ERR_")}
+STATUS = {
+    name: value
+    for name, value in H.items()
+    if name == "SWIFTSPEC_OK" or name.startswith("SWIFTSPEC_ERR_")
+}
 
 _SCALARS = {"int32_t": c_int32, "int64_t": c_int64, "double": c_double}
-_POINTERS = {"void *": c_void_p, "double *": POINTER(c_double), "int64_t *": POINTER(c_int64),
-             "int32_t *": POINTER(c_int32), "float *": POINTER(c_float), "char *": c_char_p}
+_POINTERS = {
+    "void *": c_void_p,
+    "double *": POINTER(c_double),
+    "int64_t *": POINTER(c_int64),
+    "int32_t *": POINTER(c_int32),
+    "float *": POINTER(c_float),
+    "char *": c_char_p,
+}
 _RETURNS = {"int32_t": c_int32, "const char *": c_char_p}
 
 
@@ -88,7 +97,8 @@ def test_prototype_matches_ctypes_declaration(name):
     declared_restype, declared_args = _ffi._PROTOTYPES[name]
     assert declared_restype is _RETURNS[restype], (name, restype, declared_restype)
     assert len(declared_args) == len(params), (
-        f"{name}: header has {len(params)} parameters, _ffi.py declares {len(declared_args)}")
+        f"{name}: header has {len(params)} parameters, _ffi.py declares {len(declared_args)}"
+    )
     for i, ((ctype, pname), declared) in enumerate(zip(params, declared_args)):
         expected = _SCALARS.get(ctype) or _POINTERS.get(ctype)
         assert expected is not None, f"{name}: unknown C type {ctype!r} of {pname}"
@@ -110,24 +120,29 @@ def test_no_ctypes_declaration_without_a_prototype():
 
 
 def test_status_codes_match():
-    expected = {name[len("SWIFTSPEC_"):]: value for name, value in STATUS.items()}
-    ours = {name: getattr(_ffi, name) for name in dir(_ffi)
-            if name == "OK" or name.startswith("ERR_")}
+    expected = {name[len("SWIFTSPEC_") :]: value for name, value in STATUS.items()}
+    ours = {
+        name: getattr(_ffi, name) for name in dir(_ffi) if name == "OK" or name.startswith("ERR_")
+    }
     assert ours == expected
     assert len(set(STATUS.values())) == len(STATUS), "status codes must be distinct"
 
 
 def _enum(prefix):
-    return {name[len(prefix):].lower(): value for name, value in H.items()
-            if name.startswith(prefix)}
+    return {
+        name[len(prefix) :].lower(): value for name, value in H.items() if name.startswith(prefix)
+    }
 
 
-@pytest.mark.parametrize("prefix,table", [
-    ("SWIFTSPEC_PAD_", "PAD_MODES"),
-    ("SWIFTSPEC_PRECISION_", "PRECISIONS"),
-    ("SWIFTSPEC_WINDOW_", "WINDOWS"),
-    ("SWIFTSPEC_SAVGOL_", "SAVGOL_MODES"),
-])
+@pytest.mark.parametrize(
+    "prefix,table",
+    [
+        ("SWIFTSPEC_PAD_", "PAD_MODES"),
+        ("SWIFTSPEC_PRECISION_", "PRECISIONS"),
+        ("SWIFTSPEC_WINDOW_", "WINDOWS"),
+        ("SWIFTSPEC_SAVGOL_", "SAVGOL_MODES"),
+    ],
+)
 def test_enums_match(prefix, table):
     assert getattr(_ffi, table) == _enum(prefix)
 
@@ -135,10 +150,13 @@ def test_enums_match(prefix, table):
 def test_scalar_enums_match():
     assert (_ffi.FLOAT32, _ffi.FLOAT64) == (H["SWIFTSPEC_FLOAT32"], H["SWIFTSPEC_FLOAT64"])
     assert (_ffi.REF_SCALAR, _ffi.REF_MAX) == (H["SWIFTSPEC_REF_SCALAR"], H["SWIFTSPEC_REF_MAX"])
-    known = {"SWIFTSPEC_FLOAT32", "SWIFTSPEC_FLOAT64", "SWIFTSPEC_REF_SCALAR",
-             "SWIFTSPEC_REF_MAX"} | set(STATUS)
-    prefixes = ("SWIFTSPEC_PAD_", "SWIFTSPEC_PRECISION_", "SWIFTSPEC_WINDOW_",
-                "SWIFTSPEC_SAVGOL_")
+    known = {
+        "SWIFTSPEC_FLOAT32",
+        "SWIFTSPEC_FLOAT64",
+        "SWIFTSPEC_REF_SCALAR",
+        "SWIFTSPEC_REF_MAX",
+    } | set(STATUS)
+    prefixes = ("SWIFTSPEC_PAD_", "SWIFTSPEC_PRECISION_", "SWIFTSPEC_WINDOW_", "SWIFTSPEC_SAVGOL_")
     unchecked = [n for n in H if n not in known and not n.startswith(prefixes)]
     assert not unchecked, f"header enumerators without a check here: {unchecked}"
 
@@ -190,8 +208,13 @@ def test_a_library_built_here_after_the_simd_fftw_links_it():
     # Debian's libfftw3.a instead. A library from elsewhere, or built before the SIMD FFTW
     # existed, may legitimately link Debian's.
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    stamp = Path(os.environ.get("SWIFTSPEC_FFTW_DIR")
-                 or os.path.join(cache, "swiftspec", "fftw-3.3.10-simd")) / ".complete"
+    stamp = (
+        Path(
+            os.environ.get("SWIFTSPEC_FFTW_DIR")
+            or os.path.join(cache, "swiftspec", "fftw-3.3.10-simd")
+        )
+        / ".complete"
+    )
     library = Path(swiftspec.__library_path__).resolve()
     if not stamp.is_file():
         pytest.skip(f"no SIMD FFTW build ({stamp} does not exist)")
@@ -201,7 +224,8 @@ def test_a_library_built_here_after_the_simd_fftw_links_it():
         pytest.skip(f"{library} is older than the SIMD FFTW build")
     assert swiftspec.__fftw_version__ == SIMD_FFTW, (
         f"{library} was built after the SIMD FFTW in {stamp.parent} but links "
-        f"{swiftspec.__fftw_version__}")
+        f"{swiftspec.__fftw_version__}"
+    )
 
 
 def test_the_notices_name_the_embedded_fftw():
@@ -240,9 +264,20 @@ DCT = np.cos(np.pi * np.outer(np.arange(N_MFCC), np.arange(N_MELS) + 0.5) / N_ME
 
 def _frame_args(kw, out_size, fill=7.0):
     """Arguments of a framed call: valid defaults (float64 in and out), then ``kw``."""
-    a = dict(inp=Y64, in_dtype=F64, rows=1, n=L, n_fft=NFFT, hop=HOP, window=WIN, center=1,
-             pad=H["SWIFTSPEC_PAD_CONSTANT"], precision=H["SWIFTSPEC_PRECISION_EXACT"],
-             out_dtype=F64, threads=1)
+    a = dict(
+        inp=Y64,
+        in_dtype=F64,
+        rows=1,
+        n=L,
+        n_fft=NFFT,
+        hop=HOP,
+        window=WIN,
+        center=1,
+        pad=H["SWIFTSPEC_PAD_CONSTANT"],
+        precision=H["SWIFTSPEC_PRECISION_EXACT"],
+        out_dtype=F64,
+        threads=1,
+    )
     a.update(kw)
     if "out" not in a:
         a["out"] = np.full(out_size, fill)
@@ -253,10 +288,22 @@ def _frame_args(kw, out_size, fill=7.0):
 
 def stft(**kw):
     a = _frame_args(kw, FRAMES * BINS, fill=7.0 + 7.0j)
-    return lib.swiftspec_stft(vp(a["inp"]), a["in_dtype"], a["rows"], a["n"], a["n_fft"],
-                              a["hop"], dp(a["window"]), a["center"], a["pad"],
-                              a["precision"], vp(a["out"]), a["out_dtype"], a["cap"],
-                              a["threads"])
+    return lib.swiftspec_stft(
+        vp(a["inp"]),
+        a["in_dtype"],
+        a["rows"],
+        a["n"],
+        a["n_fft"],
+        a["hop"],
+        dp(a["window"]),
+        a["center"],
+        a["pad"],
+        a["precision"],
+        vp(a["out"]),
+        a["out_dtype"],
+        a["cap"],
+        a["threads"],
+    )
 
 
 def melspec(**kw):
@@ -265,33 +312,102 @@ def melspec(**kw):
     a.setdefault("basis", BASIS)
     a.setdefault("n_mels", N_MELS)
     return lib.swiftspec_melspectrogram(
-        vp(a["inp"]), a["in_dtype"], a["rows"], a["n"], a["n_fft"], a["hop"], dp(a["window"]),
-        a["center"], a["pad"], a["precision"], a["power"], vp(a["basis"]), a["n_mels"],
-        vp(a["out"]), a["out_dtype"], a["cap"], a["threads"])
+        vp(a["inp"]),
+        a["in_dtype"],
+        a["rows"],
+        a["n"],
+        a["n_fft"],
+        a["hop"],
+        dp(a["window"]),
+        a["center"],
+        a["pad"],
+        a["precision"],
+        a["power"],
+        vp(a["basis"]),
+        a["n_mels"],
+        vp(a["out"]),
+        a["out_dtype"],
+        a["cap"],
+        a["threads"],
+    )
 
 
 def logmel(**kw):
     a = _frame_args(kw, N_MELS * FRAMES)
-    d = dict(power=2.0, basis=BASIS, n_mels=N_MELS, ref_mode=H["SWIFTSPEC_REF_MAX"],
-             ref_db=0.0, amin=1e-10, has_top_db=1, top_db=80.0)
+    d = dict(
+        power=2.0,
+        basis=BASIS,
+        n_mels=N_MELS,
+        ref_mode=H["SWIFTSPEC_REF_MAX"],
+        ref_db=0.0,
+        amin=1e-10,
+        has_top_db=1,
+        top_db=80.0,
+    )
     d.update({k: v for k, v in kw.items() if k in d})
     return lib.swiftspec_log_melspectrogram(
-        vp(a["inp"]), a["in_dtype"], a["rows"], a["n"], a["n_fft"], a["hop"], dp(a["window"]),
-        a["center"], a["pad"], a["precision"], d["power"], vp(d["basis"]), d["n_mels"],
-        d["ref_mode"], d["ref_db"], d["amin"], d["has_top_db"], d["top_db"], vp(a["out"]),
-        a["out_dtype"], a["cap"], a["threads"])
+        vp(a["inp"]),
+        a["in_dtype"],
+        a["rows"],
+        a["n"],
+        a["n_fft"],
+        a["hop"],
+        dp(a["window"]),
+        a["center"],
+        a["pad"],
+        a["precision"],
+        d["power"],
+        vp(d["basis"]),
+        d["n_mels"],
+        d["ref_mode"],
+        d["ref_db"],
+        d["amin"],
+        d["has_top_db"],
+        d["top_db"],
+        vp(a["out"]),
+        a["out_dtype"],
+        a["cap"],
+        a["threads"],
+    )
 
 
 def mfcc(**kw):
     a = _frame_args(kw, N_MFCC * FRAMES)
-    d = dict(power=2.0, basis=BASIS, n_mels=N_MELS, amin=1e-10, has_top_db=1, top_db=80.0,
-             dct=DCT, n_mfcc=N_MFCC)
+    d = dict(
+        power=2.0,
+        basis=BASIS,
+        n_mels=N_MELS,
+        amin=1e-10,
+        has_top_db=1,
+        top_db=80.0,
+        dct=DCT,
+        n_mfcc=N_MFCC,
+    )
     d.update({k: v for k, v in kw.items() if k in d})
     return lib.swiftspec_mfcc(
-        vp(a["inp"]), a["in_dtype"], a["rows"], a["n"], a["n_fft"], a["hop"], dp(a["window"]),
-        a["center"], a["pad"], a["precision"], d["power"], vp(d["basis"]), d["n_mels"],
-        d["amin"], d["has_top_db"], d["top_db"], dp(d["dct"]), d["n_mfcc"], vp(a["out"]),
-        a["out_dtype"], a["cap"], a["threads"])
+        vp(a["inp"]),
+        a["in_dtype"],
+        a["rows"],
+        a["n"],
+        a["n_fft"],
+        a["hop"],
+        dp(a["window"]),
+        a["center"],
+        a["pad"],
+        a["precision"],
+        d["power"],
+        vp(d["basis"]),
+        d["n_mels"],
+        d["amin"],
+        d["has_top_db"],
+        d["top_db"],
+        dp(d["dct"]),
+        d["n_mfcc"],
+        vp(a["out"]),
+        a["out_dtype"],
+        a["cap"],
+        a["threads"],
+    )
 
 
 ISTFT_IN = np.zeros((FRAMES, BINS), dtype=np.complex128)
@@ -299,36 +415,86 @@ ISTFT_LEN = NFFT + HOP * (FRAMES - 1) - 2 * (NFFT // 2)
 
 
 def istft(**kw):
-    a = dict(inp=ISTFT_IN, dtype=F64, rows=1, frames=FRAMES, bins=BINS, n_fft=NFFT, hop=HOP,
-             window=WIN, center=1, length=-1, out=np.full(ISTFT_LEN, 7.0), cap=ISTFT_LEN,
-             threads=1)
+    a = dict(
+        inp=ISTFT_IN,
+        dtype=F64,
+        rows=1,
+        frames=FRAMES,
+        bins=BINS,
+        n_fft=NFFT,
+        hop=HOP,
+        window=WIN,
+        center=1,
+        length=-1,
+        out=np.full(ISTFT_LEN, 7.0),
+        cap=ISTFT_LEN,
+        threads=1,
+    )
     a.update(kw)
-    return lib.swiftspec_istft(vp(a["inp"]), a["dtype"], a["rows"], a["frames"], a["bins"],
-                               a["n_fft"], a["hop"], dp(a["window"]), a["center"], a["length"],
-                               vp(a["out"]), a["cap"], a["threads"])
+    return lib.swiftspec_istft(
+        vp(a["inp"]),
+        a["dtype"],
+        a["rows"],
+        a["frames"],
+        a["bins"],
+        a["n_fft"],
+        a["hop"],
+        dp(a["window"]),
+        a["center"],
+        a["length"],
+        vp(a["out"]),
+        a["cap"],
+        a["threads"],
+    )
 
 
 def istft_length(n_frames=FRAMES, n_fft=NFFT, hop=HOP, center=1, length=-1, out=True):
     n_out = c_int64(-7)
-    return lib.swiftspec_istft_length(n_frames, n_fft, hop, center, length,
-                                      ctypes.byref(n_out) if out else None)
+    return lib.swiftspec_istft_length(
+        n_frames, n_fft, hop, center, length, ctypes.byref(n_out) if out else None
+    )
 
 
 def n_frames(n_samples=L, n_fft=NFFT, hop=HOP, center=1, out=True):
     result = c_int64(-7)
-    return lib.swiftspec_stft_n_frames(n_samples, n_fft, hop, center,
-                                       ctypes.byref(result) if out else None)
+    return lib.swiftspec_stft_n_frames(
+        n_samples, n_fft, hop, center, ctypes.byref(result) if out else None
+    )
 
 
-def power_to_db(inp=None, dtype=F64, n_groups=2, group_len=8, ref_mode=0, ref_db=0.0,
-                amin=1e-10, has_top_db=1, top_db=80.0, out=None, cap=None, null_in=False,
-                null_out=False, n_threads=1):
+def power_to_db(
+    inp=None,
+    dtype=F64,
+    n_groups=2,
+    group_len=8,
+    ref_mode=0,
+    ref_db=0.0,
+    amin=1e-10,
+    has_top_db=1,
+    top_db=80.0,
+    out=None,
+    cap=None,
+    null_in=False,
+    null_out=False,
+    n_threads=1,
+):
     inp = np.ones(16) if inp is None else inp
     out = np.full(16, 7.0) if out is None else out
     cap = out.size if cap is None else cap
-    return lib.swiftspec_power_to_db(None if null_in else vp(inp), dtype, n_groups, group_len,
-                                     ref_mode, ref_db, amin, has_top_db, top_db,
-                                     None if null_out else vp(out), cap, n_threads)
+    return lib.swiftspec_power_to_db(
+        None if null_in else vp(inp),
+        dtype,
+        n_groups,
+        group_len,
+        ref_mode,
+        ref_db,
+        amin,
+        has_top_db,
+        top_db,
+        None if null_out else vp(out),
+        cap,
+        n_threads,
+    )
 
 
 def get_window(window=0, n=16, periodic=1, out=True, cap=16):
@@ -341,29 +507,51 @@ def fft_frequencies(sr=16000.0, n_fft=NFFT, out=True, cap=BINS):
     return lib.swiftspec_fft_frequencies(sr, n_fft, dp(buffer) if out else None, cap)
 
 
-def convert_mel(values=(0.0, 500.0, 1000.0, 4000.0), n=None, to_mel=1, htk=0, out=True,
-                cap=None, null_in=False):
+def convert_mel(
+    values=(0.0, 500.0, 1000.0, 4000.0), n=None, to_mel=1, htk=0, out=True, cap=None, null_in=False
+):
     source = np.asarray(values, dtype=np.float64)
     buffer = np.full(max(1, source.size), 7.0)
     n = source.size if n is None else n
     cap = source.size if cap is None else cap
-    return lib.swiftspec_convert_mel(None if null_in else dp(source), n, to_mel, htk,
-                                     dp(buffer) if out else None, cap)
+    return lib.swiftspec_convert_mel(
+        None if null_in else dp(source), n, to_mel, htk, dp(buffer) if out else None, cap
+    )
 
 
 def mel_frequencies(n_mels=10, fmin=0.0, fmax=8000.0, htk=0, out=True, cap=10):
     buffer = np.full(10, 7.0)
-    return lib.swiftspec_mel_frequencies(n_mels, fmin, fmax, htk, dp(buffer) if out else None,
-                                         cap)
+    return lib.swiftspec_mel_frequencies(n_mels, fmin, fmax, htk, dp(buffer) if out else None, cap)
 
 
-def mel_filter_bank(sr=16000.0, n_fft=NFFT, n_mels=N_MELS, fmin=0.0, fmax=8000.0, htk=0,
-                    slaney=1, dtype=F64, out=True, cap=N_MELS * BINS, n_empty=True):
+def mel_filter_bank(
+    sr=16000.0,
+    n_fft=NFFT,
+    n_mels=N_MELS,
+    fmin=0.0,
+    fmax=8000.0,
+    htk=0,
+    slaney=1,
+    dtype=F64,
+    out=True,
+    cap=N_MELS * BINS,
+    n_empty=True,
+):
     buffer = np.full(N_MELS * BINS, 7.0)
     count = c_int64(-7)
-    return lib.swiftspec_mel_filter_bank(sr, n_fft, n_mels, fmin, fmax, htk, slaney, dtype,
-                                         vp(buffer) if out else None, cap,
-                                         ctypes.byref(count) if n_empty else None)
+    return lib.swiftspec_mel_filter_bank(
+        sr,
+        n_fft,
+        n_mels,
+        fmin,
+        fmax,
+        htk,
+        slaney,
+        dtype,
+        vp(buffer) if out else None,
+        cap,
+        ctypes.byref(count) if n_empty else None,
+    )
 
 
 def dct_matrix(dct_type=2, norm=1, n=N_MELS, n_out=N_MFCC, out=True, cap=N_MELS * N_MFCC):
@@ -379,16 +567,44 @@ SG_IN = np.arange(SG_COUNT, dtype=np.float64)
 
 
 def savgol(**kw):
-    a = dict(inp=SG_IN, dtype=F64, outer=SG_OUTER, axis=SG_AXIS, inner=SG_INNER, width=3,
-             fit=SG_FIT, polyorder=1, deriv=1, delta=1.0, mode=H["SWIFTSPEC_SAVGOL_INTERP"],
-             cval=0.0, out=None, null_out=False, cap=SG_COUNT, threads=1)
+    a = dict(
+        inp=SG_IN,
+        dtype=F64,
+        outer=SG_OUTER,
+        axis=SG_AXIS,
+        inner=SG_INNER,
+        width=3,
+        fit=SG_FIT,
+        polyorder=1,
+        deriv=1,
+        delta=1.0,
+        mode=H["SWIFTSPEC_SAVGOL_INTERP"],
+        cval=0.0,
+        out=None,
+        null_out=False,
+        cap=SG_COUNT,
+        threads=1,
+    )
     a.update(kw)
     if a["out"] is None:
         a["out"] = np.full(SG_COUNT, 7.0, dtype=np.float32 if a["dtype"] == F32 else None)
     return lib.swiftspec_savgol_filter(
-        vp(a["inp"]), a["dtype"], a["outer"], a["axis"], a["inner"], a["width"], dp(a["fit"]),
-        a["polyorder"], a["deriv"], a["delta"], a["mode"], a["cval"],
-        None if a["null_out"] else vp(a["out"]), a["cap"], a["threads"])
+        vp(a["inp"]),
+        a["dtype"],
+        a["outer"],
+        a["axis"],
+        a["inner"],
+        a["width"],
+        dp(a["fit"]),
+        a["polyorder"],
+        a["deriv"],
+        a["delta"],
+        a["mode"],
+        a["cval"],
+        None if a["null_out"] else vp(a["out"]),
+        a["cap"],
+        a["threads"],
+    )
 
 
 NAN_AUDIO = Y64.copy()
@@ -419,9 +635,17 @@ CASES = [
     ("dct_matrix ok", lambda: dct_matrix(), "OK"),
     ("stft_n_frames ok", lambda: n_frames(), "OK"),
     ("stft ok", lambda: stft(), "OK"),
-    ("stft float32", lambda: stft(inp=Y64.astype(np.float32), in_dtype=F32,
-                                  out=np.zeros(FRAMES * BINS, np.complex64), out_dtype=F32,
-                                  precision=H["SWIFTSPEC_PRECISION_FAST"]), "OK"),
+    (
+        "stft float32",
+        lambda: stft(
+            inp=Y64.astype(np.float32),
+            in_dtype=F32,
+            out=np.zeros(FRAMES * BINS, np.complex64),
+            out_dtype=F32,
+            precision=H["SWIFTSPEC_PRECISION_FAST"],
+        ),
+        "OK",
+    ),
     ("stft no rows, null input", lambda: stft(inp=None, rows=0, cap=0), "OK"),
     ("istft_length ok", lambda: istft_length(), "OK"),
     ("istft ok", lambda: istft(), "OK"),
@@ -435,10 +659,12 @@ CASES = [
     ("savgol_filter every mode", lambda: max(savgol(mode=m) for m in range(5)), "OK"),
     ("savgol_filter nan propagates", lambda: savgol(inp=np.full(SG_COUNT, np.nan)), "OK"),
     ("savgol_filter no lines, null input", lambda: savgol(inp=None, outer=0, cap=0), "OK"),
-    ("savgol_filter no lines, huge axis", lambda: savgol(inp=None, outer=0, axis=BIG, cap=0),
-     "OK"),
-    ("savgol_filter width beyond the axis, wrap", lambda: savgol(
-        width=33, fit=np.full((2, 33), 0.1), mode=H["SWIFTSPEC_SAVGOL_WRAP"]), "OK"),
+    ("savgol_filter no lines, huge axis", lambda: savgol(inp=None, outer=0, axis=BIG, cap=0), "OK"),
+    (
+        "savgol_filter width beyond the axis, wrap",
+        lambda: savgol(width=33, fit=np.full((2, 33), 0.1), mode=H["SWIFTSPEC_SAVGOL_WRAP"]),
+        "OK",
+    ),
     ("savgol_filter deriv above polyorder", lambda: savgol(deriv=5), "OK"),
     ("savgol_filter null in", lambda: savgol(inp=None), "ERR_NULL_POINTER"),
     ("savgol_filter null fit", lambda: savgol(fit=None), "ERR_NULL_POINTER"),
@@ -446,28 +672,44 @@ CASES = [
     ("savgol_filter capacity short", lambda: savgol(cap=SG_COUNT - 1), "ERR_BUFFER_TOO_SMALL"),
     ("savgol_filter dtype 0", lambda: savgol(dtype=0), "ERR_INVALID_ARGUMENT"),
     ("savgol_filter mode 5", lambda: savgol(mode=5), "ERR_INVALID_ARGUMENT"),
-    ("savgol_filter even width", lambda: savgol(width=4, fit=np.ones((2, 4))),
-     "ERR_INVALID_ARGUMENT"),
+    (
+        "savgol_filter even width",
+        lambda: savgol(width=4, fit=np.ones((2, 4))),
+        "ERR_INVALID_ARGUMENT",
+    ),
     ("savgol_filter width 0", lambda: savgol(width=0), "ERR_INVALID_ARGUMENT"),
-    ("savgol_filter polyorder = width", lambda: savgol(polyorder=3, fit=np.ones((4, 3))),
-     "ERR_INVALID_ARGUMENT"),
+    (
+        "savgol_filter polyorder = width",
+        lambda: savgol(polyorder=3, fit=np.ones((4, 3))),
+        "ERR_INVALID_ARGUMENT",
+    ),
     ("savgol_filter polyorder -1", lambda: savgol(polyorder=-1), "ERR_INVALID_ARGUMENT"),
     ("savgol_filter deriv -1", lambda: savgol(deriv=-1), "ERR_INVALID_ARGUMENT"),
     ("savgol_filter delta 0", lambda: savgol(delta=0.0), "ERR_INVALID_ARGUMENT"),
     ("savgol_filter delta inf", lambda: savgol(delta=np.inf), "ERR_INVALID_ARGUMENT"),
-    ("savgol_filter nan fit", lambda: savgol(fit=np.array([[0.0, np.nan, 0.0], [0, 0, 0]])),
-     "ERR_INVALID_ARGUMENT"),
-    ("savgol_filter interp, axis shorter than width", lambda: savgol(
-        axis=2, cap=SG_OUTER * 2 * SG_INNER), "ERR_INVALID_ARGUMENT"),
+    (
+        "savgol_filter nan fit",
+        lambda: savgol(fit=np.array([[0.0, np.nan, 0.0], [0, 0, 0]])),
+        "ERR_INVALID_ARGUMENT",
+    ),
+    (
+        "savgol_filter interp, axis shorter than width",
+        lambda: savgol(axis=2, cap=SG_OUTER * 2 * SG_INNER),
+        "ERR_INVALID_ARGUMENT",
+    ),
     ("savgol_filter negative n_inner", lambda: savgol(inner=-1), "ERR_INVALID_ARGUMENT"),
     ("savgol_filter n_threads -1", lambda: savgol(threads=-1), "ERR_INVALID_ARGUMENT"),
-    ("savgol_filter count overflow", lambda: savgol(outer=2**40, axis=2**40),
-     "ERR_SIZE_OVERFLOW"),
-    ("savgol_filter bytes overflow", lambda: savgol(outer=1, axis=2**61, inner=1),
-     "ERR_SIZE_OVERFLOW"),
-    ("savgol_filter fit size overflow", lambda: savgol(width=BIG + 1, polyorder=2**40),
-     "ERR_SIZE_OVERFLOW"),
-
+    ("savgol_filter count overflow", lambda: savgol(outer=2**40, axis=2**40), "ERR_SIZE_OVERFLOW"),
+    (
+        "savgol_filter bytes overflow",
+        lambda: savgol(outer=1, axis=2**61, inner=1),
+        "ERR_SIZE_OVERFLOW",
+    ),
+    (
+        "savgol_filter fit size overflow",
+        lambda: savgol(width=BIG + 1, polyorder=2**40),
+        "ERR_SIZE_OVERFLOW",
+    ),
     # ---- NULL pointers
     ("get_window null out", lambda: get_window(out=False), "ERR_NULL_POINTER"),
     ("fft_frequencies null out", lambda: fft_frequencies(out=False), "ERR_NULL_POINTER"),
@@ -475,8 +717,7 @@ CASES = [
     ("convert_mel null out", lambda: convert_mel(out=False), "ERR_NULL_POINTER"),
     ("mel_frequencies null out", lambda: mel_frequencies(out=False), "ERR_NULL_POINTER"),
     ("mel_filter_bank null out", lambda: mel_filter_bank(out=False), "ERR_NULL_POINTER"),
-    ("mel_filter_bank null n_empty", lambda: mel_filter_bank(n_empty=False),
-     "ERR_NULL_POINTER"),
+    ("mel_filter_bank null n_empty", lambda: mel_filter_bank(n_empty=False), "ERR_NULL_POINTER"),
     ("dct_matrix null out", lambda: dct_matrix(out=False), "ERR_NULL_POINTER"),
     ("stft_n_frames null out", lambda: n_frames(out=False), "ERR_NULL_POINTER"),
     ("stft null input", lambda: stft(inp=None), "ERR_NULL_POINTER"),
@@ -493,22 +734,29 @@ CASES = [
     ("mfcc null input", lambda: mfcc(inp=None), "ERR_NULL_POINTER"),
     ("power_to_db null in", lambda: power_to_db(null_in=True), "ERR_NULL_POINTER"),
     ("power_to_db null out", lambda: power_to_db(null_out=True), "ERR_NULL_POINTER"),
-
     # ---- capacities
     ("get_window short", lambda: get_window(cap=15), "ERR_BUFFER_TOO_SMALL"),
     ("get_window negative cap", lambda: get_window(cap=-1), "ERR_BUFFER_TOO_SMALL"),
     ("get_window huge n", lambda: get_window(n=BIG), "ERR_BUFFER_TOO_SMALL"),
     ("fft_frequencies short", lambda: fft_frequencies(cap=BINS - 1), "ERR_BUFFER_TOO_SMALL"),
-    ("fft_frequencies huge n_fft", lambda: fft_frequencies(n_fft=BIG),
-     "ERR_BUFFER_TOO_SMALL"),
+    ("fft_frequencies huge n_fft", lambda: fft_frequencies(n_fft=BIG), "ERR_BUFFER_TOO_SMALL"),
     ("convert_mel short", lambda: convert_mel(cap=3), "ERR_BUFFER_TOO_SMALL"),
     ("mel_frequencies short", lambda: mel_frequencies(cap=9), "ERR_BUFFER_TOO_SMALL"),
-    ("mel_filter_bank short", lambda: mel_filter_bank(cap=N_MELS * BINS - 1),
-     "ERR_BUFFER_TOO_SMALL"),
-    ("mel_filter_bank huge n_fft", lambda: mel_filter_bank(n_fft=2**40, n_mels=1),
-     "ERR_BUFFER_TOO_SMALL"),
-    ("mel_filter_bank huge n_mels", lambda: mel_filter_bank(n_fft=1, n_mels=I64_MAX),
-     "ERR_BUFFER_TOO_SMALL"),
+    (
+        "mel_filter_bank short",
+        lambda: mel_filter_bank(cap=N_MELS * BINS - 1),
+        "ERR_BUFFER_TOO_SMALL",
+    ),
+    (
+        "mel_filter_bank huge n_fft",
+        lambda: mel_filter_bank(n_fft=2**40, n_mels=1),
+        "ERR_BUFFER_TOO_SMALL",
+    ),
+    (
+        "mel_filter_bank huge n_mels",
+        lambda: mel_filter_bank(n_fft=1, n_mels=I64_MAX),
+        "ERR_BUFFER_TOO_SMALL",
+    ),
     ("dct_matrix short", lambda: dct_matrix(cap=N_MELS * N_MFCC - 1), "ERR_BUFFER_TOO_SMALL"),
     ("stft short", lambda: stft(cap=FRAMES * BINS - 1), "ERR_BUFFER_TOO_SMALL"),
     ("stft negative cap", lambda: stft(cap=-5), "ERR_BUFFER_TOO_SMALL"),
@@ -517,7 +765,6 @@ CASES = [
     ("log_melspectrogram short", lambda: logmel(cap=1), "ERR_BUFFER_TOO_SMALL"),
     ("mfcc short", lambda: mfcc(cap=N_MFCC * FRAMES - 1), "ERR_BUFFER_TOO_SMALL"),
     ("power_to_db short", lambda: power_to_db(cap=15), "ERR_BUFFER_TOO_SMALL"),
-
     # ---- negative counts and out-of-range values
     ("get_window negative n", lambda: get_window(n=-1), "ERR_INVALID_ARGUMENT"),
     ("fft_frequencies n_fft=0", lambda: fft_frequencies(n_fft=0), "ERR_INVALID_ARGUMENT"),
@@ -536,8 +783,7 @@ CASES = [
     ("dct_matrix n=0", lambda: dct_matrix(n=0), "ERR_INVALID_ARGUMENT"),
     ("dct_matrix n_out<0", lambda: dct_matrix(n_out=-1), "ERR_INVALID_ARGUMENT"),
     ("dct_matrix n_out>n", lambda: dct_matrix(n=4, n_out=5, cap=40), "ERR_INVALID_ARGUMENT"),
-    ("dct_matrix type 1 n=1", lambda: dct_matrix(dct_type=1, n=1, n_out=1),
-     "ERR_INVALID_ARGUMENT"),
+    ("dct_matrix type 1 n=1", lambda: dct_matrix(dct_type=1, n=1, n_out=1), "ERR_INVALID_ARGUMENT"),
     ("stft_n_frames n_samples<0", lambda: n_frames(n_samples=-1), "ERR_INVALID_ARGUMENT"),
     ("stft_n_frames n_fft=0", lambda: n_frames(n_fft=0), "ERR_INVALID_ARGUMENT"),
     ("stft_n_frames hop=0", lambda: n_frames(hop=0), "ERR_INVALID_ARGUMENT"),
@@ -549,13 +795,23 @@ CASES = [
     ("stft hop=0", lambda: stft(hop=0), "ERR_INVALID_ARGUMENT"),
     ("stft n_threads<0", lambda: stft(threads=-1), "ERR_INVALID_ARGUMENT"),
     ("stft nan window", lambda: stft(window=NAN_WINDOW), "ERR_INVALID_ARGUMENT"),
-    ("stft empty signal, reflect", lambda: stft(n=0, pad=H["SWIFTSPEC_PAD_REFLECT"]),
-     "ERR_INVALID_ARGUMENT"),
-    ("stft fast on float64", lambda: stft(precision=H["SWIFTSPEC_PRECISION_FAST"]),
-     "ERR_INVALID_ARGUMENT"),
-    ("stft fast to float64", lambda: stft(inp=Y64.astype(np.float32), in_dtype=F32,
-                                          precision=H["SWIFTSPEC_PRECISION_FAST"]),
-     "ERR_INVALID_ARGUMENT"),
+    (
+        "stft empty signal, reflect",
+        lambda: stft(n=0, pad=H["SWIFTSPEC_PAD_REFLECT"]),
+        "ERR_INVALID_ARGUMENT",
+    ),
+    (
+        "stft fast on float64",
+        lambda: stft(precision=H["SWIFTSPEC_PRECISION_FAST"]),
+        "ERR_INVALID_ARGUMENT",
+    ),
+    (
+        "stft fast to float64",
+        lambda: stft(
+            inp=Y64.astype(np.float32), in_dtype=F32, precision=H["SWIFTSPEC_PRECISION_FAST"]
+        ),
+        "ERR_INVALID_ARGUMENT",
+    ),
     ("istft_length n_frames<0", lambda: istft_length(n_frames=-1), "ERR_INVALID_ARGUMENT"),
     ("istft_length n_fft=0", lambda: istft_length(n_fft=0), "ERR_INVALID_ARGUMENT"),
     ("istft_length hop=0", lambda: istft_length(hop=0), "ERR_INVALID_ARGUMENT"),
@@ -577,8 +833,11 @@ CASES = [
     ("log_melspectrogram amin=nan", lambda: logmel(amin=np.nan), "ERR_INVALID_ARGUMENT"),
     ("log_melspectrogram top_db<0", lambda: logmel(top_db=-1.0), "ERR_INVALID_ARGUMENT"),
     ("log_melspectrogram top_db=nan", lambda: logmel(top_db=np.nan), "ERR_INVALID_ARGUMENT"),
-    ("log_melspectrogram ref_db=nan", lambda: logmel(ref_mode=0, ref_db=np.nan),
-     "ERR_INVALID_ARGUMENT"),
+    (
+        "log_melspectrogram ref_db=nan",
+        lambda: logmel(ref_mode=0, ref_db=np.nan),
+        "ERR_INVALID_ARGUMENT",
+    ),
     ("mfcc n_mfcc<0", lambda: mfcc(n_mfcc=-1), "ERR_INVALID_ARGUMENT"),
     ("mfcc nan dct", lambda: mfcc(dct=NAN_DCT), "ERR_INVALID_ARGUMENT"),
     ("mfcc amin=0", lambda: mfcc(amin=0.0), "ERR_INVALID_ARGUMENT"),
@@ -589,7 +848,6 @@ CASES = [
     ("power_to_db amin=inf", lambda: power_to_db(amin=np.inf), "ERR_INVALID_ARGUMENT"),
     ("power_to_db top_db<0", lambda: power_to_db(top_db=-1.0), "ERR_INVALID_ARGUMENT"),
     ("power_to_db ref_db=inf", lambda: power_to_db(ref_db=np.inf), "ERR_INVALID_ARGUMENT"),
-
     # ---- unknown enum codes and flags other than 0/1
     ("get_window code 99", lambda: get_window(window=99), "ERR_INVALID_ARGUMENT"),
     ("get_window code -1", lambda: get_window(window=-1), "ERR_INVALID_ARGUMENT"),
@@ -624,80 +882,109 @@ CASES = [
     ("power_to_db dtype 0", lambda: power_to_db(dtype=0), "ERR_INVALID_ARGUMENT"),
     ("power_to_db ref mode 2", lambda: power_to_db(ref_mode=2), "ERR_INVALID_ARGUMENT"),
     ("power_to_db has_top_db=2", lambda: power_to_db(has_top_db=2), "ERR_INVALID_ARGUMENT"),
-
     # ---- signals too short for one frame
-    ("stft_n_frames uncentred short", lambda: n_frames(n_samples=10, center=0),
-     "ERR_INPUT_TOO_SHORT"),
-    ("stft_n_frames odd n_fft, empty", lambda: n_frames(n_samples=0, n_fft=63),
-     "ERR_INPUT_TOO_SHORT"),
+    (
+        "stft_n_frames uncentred short",
+        lambda: n_frames(n_samples=10, center=0),
+        "ERR_INPUT_TOO_SHORT",
+    ),
+    (
+        "stft_n_frames odd n_fft, empty",
+        lambda: n_frames(n_samples=0, n_fft=63),
+        "ERR_INPUT_TOO_SHORT",
+    ),
     ("stft uncentred short", lambda: stft(n=NFFT - 1, center=0), "ERR_INPUT_TOO_SHORT"),
     ("stft uncentred empty", lambda: stft(n=0, inp=None, center=0), "ERR_INPUT_TOO_SHORT"),
-    ("stft odd n_fft, empty", lambda: stft(n=0, n_fft=63, window=WIN[:63]),
-     "ERR_INPUT_TOO_SHORT"),
+    ("stft odd n_fft, empty", lambda: stft(n=0, n_fft=63, window=WIN[:63]), "ERR_INPUT_TOO_SHORT"),
     ("melspectrogram uncentred short", lambda: melspec(n=10, center=0), "ERR_INPUT_TOO_SHORT"),
     ("mfcc uncentred short", lambda: mfcc(n=10, center=0), "ERR_INPUT_TOO_SHORT"),
-
     # ---- non-finite audio
     ("stft nan audio", lambda: stft(inp=NAN_AUDIO), "ERR_NON_FINITE_INPUT"),
-    ("stft inf audio float32", lambda: stft(inp=INF_AUDIO32, in_dtype=F32),
-     "ERR_NON_FINITE_INPUT"),
+    ("stft inf audio float32", lambda: stft(inp=INF_AUDIO32, in_dtype=F32), "ERR_NON_FINITE_INPUT"),
     ("stft -inf audio", lambda: stft(inp=NEG_INF_AUDIO), "ERR_NON_FINITE_INPUT"),
-    ("stft nan audio, second row", lambda: stft(inp=np.stack([Y64, NAN_AUDIO]), rows=2,
-                                                 out=np.zeros(2 * FRAMES * BINS, complex),
-                                                 cap=2 * FRAMES * BINS),
-     "ERR_NON_FINITE_INPUT"),
+    (
+        "stft nan audio, second row",
+        lambda: stft(
+            inp=np.stack([Y64, NAN_AUDIO]),
+            rows=2,
+            out=np.zeros(2 * FRAMES * BINS, complex),
+            cap=2 * FRAMES * BINS,
+        ),
+        "ERR_NON_FINITE_INPUT",
+    ),
     ("melspectrogram nan audio", lambda: melspec(inp=NAN_AUDIO), "ERR_NON_FINITE_INPUT"),
-    ("log_melspectrogram inf audio", lambda: logmel(inp=NEG_INF_AUDIO),
-     "ERR_NON_FINITE_INPUT"),
+    ("log_melspectrogram inf audio", lambda: logmel(inp=NEG_INF_AUDIO), "ERR_NON_FINITE_INPUT"),
     ("mfcc nan audio", lambda: mfcc(inp=NAN_AUDIO), "ERR_NON_FINITE_INPUT"),
-
     # ---- size products that overflow int64, and huge sizes
-    ("stft n_rows*n_samples overflow", lambda: stft(rows=2**40, n=2**40),
-     "ERR_SIZE_OVERFLOW"),
+    ("stft n_rows*n_samples overflow", lambda: stft(rows=2**40, n=2**40), "ERR_SIZE_OVERFLOW"),
     ("stft bytes overflow", lambda: stft(rows=2**30, n=2**31), "ERR_SIZE_OVERFLOW"),
     ("stft n_fft=2**62", lambda: stft(n_fft=BIG), "ERR_SIZE_OVERFLOW"),
-    ("stft n_fft=2**62, no rows", lambda: stft(n_fft=BIG, rows=0, inp=None, cap=0),
-     "ERR_SIZE_OVERFLOW"),
+    (
+        "stft n_fft=2**62, no rows",
+        lambda: stft(n_fft=BIG, rows=0, inp=None, cap=0),
+        "ERR_SIZE_OVERFLOW",
+    ),
     ("stft n_fft=int64 max", lambda: stft(n_fft=I64_MAX), "ERR_SIZE_OVERFLOW"),
-    ("stft_n_frames padding overflow", lambda: n_frames(n_samples=10, n_fft=I64_MAX),
-     "ERR_SIZE_OVERFLOW"),
+    (
+        "stft_n_frames padding overflow",
+        lambda: n_frames(n_samples=10, n_fft=I64_MAX),
+        "ERR_SIZE_OVERFLOW",
+    ),
     ("istft n_fft=2**62", lambda: istft(n_fft=BIG), "ERR_SIZE_OVERFLOW"),
-    ("istft input count overflow", lambda: istft(frames=2**60, length=4),
-     "ERR_SIZE_OVERFLOW"),
-    ("istft_length hop*frames overflow", lambda: istft_length(n_frames=2**40, hop=2**40),
-     "ERR_SIZE_OVERFLOW"),
-    ("istft_length length overflow", lambda: istft_length(length=I64_MAX),
-     "ERR_SIZE_OVERFLOW"),
+    ("istft input count overflow", lambda: istft(frames=2**60, length=4), "ERR_SIZE_OVERFLOW"),
+    (
+        "istft_length hop*frames overflow",
+        lambda: istft_length(n_frames=2**40, hop=2**40),
+        "ERR_SIZE_OVERFLOW",
+    ),
+    ("istft_length length overflow", lambda: istft_length(length=I64_MAX), "ERR_SIZE_OVERFLOW"),
     ("melspectrogram n_fft=2**62", lambda: melspec(n_fft=BIG), "ERR_SIZE_OVERFLOW"),
     ("melspectrogram basis overflow", lambda: melspec(n_mels=BIG), "ERR_SIZE_OVERFLOW"),
     ("mfcc dct overflow", lambda: mfcc(n_mfcc=BIG), "ERR_SIZE_OVERFLOW"),
-    ("mel_filter_bank n_mels*bins overflow", lambda: mel_filter_bank(n_mels=BIG),
-     "ERR_SIZE_OVERFLOW"),
-    ("dct_matrix n*n_out overflow", lambda: dct_matrix(n=BIG, n_out=BIG),
-     "ERR_SIZE_OVERFLOW"),
-    ("power_to_db groups*len overflow", lambda: power_to_db(n_groups=2**40, group_len=2**40),
-     "ERR_SIZE_OVERFLOW"),
-    ("power_to_db bytes overflow", lambda: power_to_db(n_groups=1, group_len=2**61),
-     "ERR_SIZE_OVERFLOW"),
-
+    (
+        "mel_filter_bank n_mels*bins overflow",
+        lambda: mel_filter_bank(n_mels=BIG),
+        "ERR_SIZE_OVERFLOW",
+    ),
+    ("dct_matrix n*n_out overflow", lambda: dct_matrix(n=BIG, n_out=BIG), "ERR_SIZE_OVERFLOW"),
+    (
+        "power_to_db groups*len overflow",
+        lambda: power_to_db(n_groups=2**40, group_len=2**40),
+        "ERR_SIZE_OVERFLOW",
+    ),
+    (
+        "power_to_db bytes overflow",
+        lambda: power_to_db(n_groups=1, group_len=2**61),
+        "ERR_SIZE_OVERFLOW",
+    ),
     # ---- FFT sizes FFTW cannot plan (rejected before the window is read)
     ("stft n_fft=2**31", lambda: stft(n_fft=2**31), "ERR_FFT_PLAN_FAILED"),
     ("istft n_fft=2**31", lambda: istft(n_fft=2**31), "ERR_FFT_PLAN_FAILED"),
     ("melspectrogram n_fft=2**40", lambda: melspec(n_fft=2**40), "ERR_FFT_PLAN_FAILED"),
-
     # ---- huge but consistent values that used to trap or allocate without bound
     ("stft_n_frames hop=int64 max", lambda: n_frames(hop=I64_MAX), "OK"),
-    ("stft_n_frames huge signal and hop", lambda: n_frames(n_samples=BIG + 10, n_fft=4,
-                                                           hop=BIG), "OK"),
+    (
+        "stft_n_frames huge signal and hop",
+        lambda: n_frames(n_samples=BIG + 10, n_fft=4, hop=BIG),
+        "OK",
+    ),
     ("stft hop=int64 max", lambda: stft(hop=I64_MAX, cap=BINS), "OK"),
-    ("stft hop=int64 max, reflect", lambda: stft(hop=I64_MAX, cap=BINS,
-                                                  pad=H["SWIFTSPEC_PAD_REFLECT"]), "OK"),
-    ("istft no rows, huge hop", lambda: istft(inp=None, rows=0, frames=2, hop=2**40, center=0,
-                                              cap=0), "OK"),
-    ("istft no rows, huge length", lambda: istft(inp=None, rows=0, frames=2**40, hop=1,
-                                                 length=BIG, cap=0), "OK"),
-    ("mel_filter_bank no mels, huge n_fft", lambda: mel_filter_bank(n_fft=BIG, n_mels=0),
-     "OK"),
+    (
+        "stft hop=int64 max, reflect",
+        lambda: stft(hop=I64_MAX, cap=BINS, pad=H["SWIFTSPEC_PAD_REFLECT"]),
+        "OK",
+    ),
+    (
+        "istft no rows, huge hop",
+        lambda: istft(inp=None, rows=0, frames=2, hop=2**40, center=0, cap=0),
+        "OK",
+    ),
+    (
+        "istft no rows, huge length",
+        lambda: istft(inp=None, rows=0, frames=2**40, hop=1, length=BIG, cap=0),
+        "OK",
+    ),
+    ("mel_filter_bank no mels, huge n_fft", lambda: mel_filter_bank(n_fft=BIG, n_mels=0), "OK"),
 ]
 
 
@@ -705,15 +992,20 @@ CASES = [
 def test_c_call_status(call, expected):
     status = call()
     assert status == H["SWIFTSPEC_" + expected], (
-        f"got {status} ({_ffi.strerror(status)}), expected SWIFTSPEC_{expected}")
+        f"got {status} ({_ffi.strerror(status)}), expected SWIFTSPEC_{expected}"
+    )
 
 
 def test_every_status_code_except_internal_is_reachable():
     """The cases above return every documented status; INTERNAL (99) is reserved for
     failures that cannot happen by construction and has no trigger."""
     covered = {expected for _, _, expected in CASES}
-    assert covered | {"ERR_INTERNAL", "ERR_OUT_OF_MEMORY"} == {  # OOM: test_out_of_memory
-        name[len("SWIFTSPEC_"):] for name in STATUS}
+    assert (
+        covered | {"ERR_INTERNAL", "ERR_OUT_OF_MEMORY"}
+        == {  # OOM: test_out_of_memory
+            name[len("SWIFTSPEC_") :] for name in STATUS
+        }
+    )
 
 
 _OUT_OF_MEMORY_SCRIPT = r"""
@@ -748,11 +1040,20 @@ def test_out_of_memory():
 
     if not Path("/proc/self/statm").is_file():
         pytest.skip("needs /proc/self/statm")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(Path(swiftspec.__file__).resolve().parents[1])]
-        + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    result = subprocess.run([sys.executable, "-c", _OUT_OF_MEMORY_SCRIPT], env=env,
-                            capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(swiftspec.__file__).resolve().parents[1])]
+            + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        ),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_MEMORY_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     status, first = result.stdout.split()
     assert int(status) == H["SWIFTSPEC_ERR_OUT_OF_MEMORY"], result.stdout
@@ -819,8 +1120,12 @@ def test_outputs_of_successful_calls():
     # n_empty is reported.
     n_empty = c_int64(-1)
     bank = np.zeros((256, 257))
-    assert lib.swiftspec_mel_filter_bank(16000.0, 512, 256, 0.0, 8000.0, 0, 1, F64,
-                                         vp(bank), bank.size, ctypes.byref(n_empty)) == OK
+    assert (
+        lib.swiftspec_mel_filter_bank(
+            16000.0, 512, 256, 0.0, 8000.0, 0, 1, F64, vp(bank), bank.size, ctypes.byref(n_empty)
+        )
+        == OK
+    )
     # librosa.filters.mel(sr=16000, n_fft=512, n_mels=256) has 24 all-zero rows; the first
     # starts at 0 Hz, so 23 count as empty (librosa's warning condition, and the header's
     # definition).

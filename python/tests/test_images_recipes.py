@@ -15,11 +15,11 @@ import warnings
 
 import numpy as np
 import pytest
+from test_cli import CORPUS, manifest, read_image, run_cli, snapshot
 
 from swiftspec import cli
 from swiftspec import images as spec_images
 from swiftspec.exceptions import ParameterError
-from test_cli import CORPUS, manifest, read_image, run_cli, snapshot
 
 librosa = pytest.importorskip("librosa")
 Image = pytest.importorskip("PIL.Image")
@@ -48,8 +48,9 @@ def tree(tmp_path_factory):
 
 
 def convert(tree, out, args, capsys, workers=1):
-    code, text, err = run_cli([tree, out, *args, "--workers", str(workers), "--no-progress"],
-                              capsys)
+    code, text, err = run_cli(
+        [tree, out, *args, "--workers", str(workers), "--no-progress"], capsys
+    )
     assert code == 0, (text, err)
     rows = manifest(out)
     assert rows and all(row["status"] == "ok" for row in rows), rows
@@ -66,8 +67,8 @@ def padded_clip(y, index, sr):
     """Clip ``index`` of ``y``, zero-padded to the clip length (--tail pad)."""
     length = int(CLIP * sr)
     clip = np.zeros(length, dtype=np.float32)
-    piece = y[index * length:(index + 1) * length]
-    clip[:len(piece)] = piece
+    piece = y[index * length : (index + 1) * length]
+    clip[: len(piece)] = piece
     return clip, len(piece)
 
 
@@ -107,8 +108,7 @@ class ImageComparison:
         self.total += diff.size
 
     def check(self):
-        assert self.total > 0 and self.differing / self.total < 1e-3, \
-            self.differing / self.total
+        assert self.total > 0 and self.differing / self.total < 1e-3, self.differing / self.total
 
 
 def check_images(tree, out, rows, expected_of):
@@ -122,11 +122,41 @@ def check_images(tree, out, rows, expected_of):
 
 # --- The recipes, as docs/guide/images.md gives them -----------------------------------
 
-BIRDCLEF = ["--sr", "32000", "--clip", "5", "--n-fft", "2048", "--hop", "512",
-            "--n-mels", "128", "--fmin", "20", "--fmax", "16000"]
+BIRDCLEF = [
+    "--sr",
+    "32000",
+    "--clip",
+    "5",
+    "--n-fft",
+    "2048",
+    "--hop",
+    "512",
+    "--n-mels",
+    "128",
+    "--fmin",
+    "20",
+    "--fmax",
+    "16000",
+]
 BIRDCLEF_MEL = {"n_fft": 2048, "hop_length": 512, "n_mels": 128, "fmin": 20, "fmax": 16000}
-TORCHAUDIO = ["--sr", "16000", "--spectrogram", "linear", "--n-fft", "400", "--hop", "200",
-              "--pad-mode", "reflect", "--ref", "1", "--top-db", "none", "--size", "512x512"]
+TORCHAUDIO = [
+    "--sr",
+    "16000",
+    "--spectrogram",
+    "linear",
+    "--n-fft",
+    "400",
+    "--hop",
+    "200",
+    "--pad-mode",
+    "reflect",
+    "--ref",
+    "1",
+    "--top-db",
+    "none",
+    "--size",
+    "512x512",
+]
 IMAGE_OF_SOUND = ["--sr", "22050", "--spectrogram", "linear", "--power", "1"]
 DELTAS = [*BIRDCLEF, "--channels", "3", "--stack", "deltas"]
 CENTER = [*BIRDCLEF, "--select", "center"]
@@ -164,8 +194,10 @@ def torchaudio_by_librosa(clip):
 @pytest.fixture(scope="module")
 def torchaudio_run(tree, tmp_path_factory):
     out = tmp_path_factory.mktemp("torchaudio") / "out"
-    assert cli.main(["images", str(tree), str(out), *TORCHAUDIO, "--workers", "1",
-                     "--no-progress"]) == 0
+    assert (
+        cli.main(["images", str(tree), str(out), *TORCHAUDIO, "--workers", "1", "--no-progress"])
+        == 0
+    )
     return out, manifest(out)
 
 
@@ -233,8 +265,9 @@ def test_three_channel_shards(tree, tmp_path, capsys, tol):
     """Shard rows are the RGB pixels (uint8) or the (3, bands, frames) arrays."""
     for dtype in ("uint8", "float32"):
         out = tmp_path / dtype
-        rows = convert(tree / "birds", out, [*DELTAS, "--format", "shards", "--shard-dtype",
-                                             dtype], capsys)
+        rows = convert(
+            tree / "birds", out, [*DELTAS, "--format", "shards", "--shard-dtype", dtype], capsys
+        )
         comparison = ImageComparison()
         for row in rows:
             got = np.load(out / row["output"], mmap_mode="r")[int(row["row"])]
@@ -244,39 +277,54 @@ def test_three_channel_shards(tree, tmp_path, capsys, tol):
                 comparison.add(np.asarray(got), rgb(expected), row["output"])
             else:
                 assert got.shape == (3, 128, 313) and row["shape"] == "3x128x313"
-                np.testing.assert_allclose(got, np.stack(expected), rtol=0,
-                                           atol=tol.logmel_exact_atol)
+                np.testing.assert_allclose(
+                    got, np.stack(expected), rtol=0, atol=tol.logmel_exact_atol
+                )
         if dtype == "uint8":
             comparison.check()
 
 
 def test_three_gray_channels(tree, tmp_path, capsys):
     out = tmp_path / "gray3"
-    rows = convert(tree / "birds", out, [*BIRDCLEF, "--channels", "3", "--size", "160x96"],
-                   capsys)
+    rows = convert(tree / "birds", out, [*BIRDCLEF, "--channels", "3", "--size", "160x96"], capsys)
     for row in rows:
         size, mode, got = read_image(out / row["output"])
         assert size == (160, 96) and mode == "RGB" and row["shape"] == "96x160x3"
         assert (got[..., 0] == got[..., 1]).all() and (got[..., 0] == got[..., 2]).all()
-    check_images(tree / "birds", out, rows, lambda path, k: np.stack(
-        [pixels(log_mel(padded_clip(librosa_load(path, 32000), k, 32000)[0], 32000,
-                        **BIRDCLEF_MEL), (160, 96))] * 3, axis=-1))
+    check_images(
+        tree / "birds",
+        out,
+        rows,
+        lambda path, k: np.stack(
+            [
+                pixels(
+                    log_mel(
+                        padded_clip(librosa_load(path, 32000), k, 32000)[0], 32000, **BIRDCLEF_MEL
+                    ),
+                    (160, 96),
+                )
+            ]
+            * 3,
+            axis=-1,
+        ),
+    )
 
 
 # --- One clip per recording ------------------------------------------------------------
+
 
 def native_clip(path, start, sr):
     """CLIP seconds of the recording from native frame ``start``, at ``sr``; a recording
     shorter than that is repeated end to end (the documented rule)."""
     y, native_sr = librosa_load(path, None), soundfile.info(path).samplerate
     clip_frames = round(CLIP * native_sr)
-    piece = y[start:start + clip_frames]
+    piece = y[start : start + clip_frames]
     resampled = librosa.resample(piece, orig_sr=native_sr, target_sr=sr, res_type="soxr_hq")
     length = int(CLIP * sr)
     if len(y) < clip_frames:
         return np.concatenate([resampled] * (length // len(resampled) + 1))[:length]
     fitted = np.zeros(length, dtype=np.float32)
-    fitted[:min(length, len(resampled))] = resampled[:length]
+    fitted[: min(length, len(resampled))] = resampled[:length]
     return fitted
 
 
@@ -312,23 +360,32 @@ def test_random_clip_is_reproducible_whatever_the_workers(tree, tmp_path, capsys
     rows = convert(tree, one, args, capsys, workers=1)
     two = tmp_path / "two"
     convert(tree, two, args, capsys, workers=2)
-    assert {k: v[0] for k, v in snapshot(one).items() if k.endswith(".npy")} == \
-        {k: v[0] for k, v in snapshot(two).items() if k.endswith(".npy")}
+    assert {k: v[0] for k, v in snapshot(one).items() if k.endswith(".npy")} == {
+        k: v[0] for k, v in snapshot(two).items() if k.endswith(".npy")
+    }
     for row in rows:
         path = tree / row["source"]
         info = soundfile.info(path)
         clip_frames = round(CLIP * info.samplerate)
-        start = (documented_random_start(7, row["source"], info.frames - clip_frames + 1)
-                 if info.frames > clip_frames else 0)
+        start = (
+            documented_random_start(7, row["source"], info.frames - clip_frames + 1)
+            if info.frames > clip_frames
+            else 0
+        )
         assert abs(float(row["start_s"]) - start / info.samplerate) < 1e-4
         expected = log_mel(native_clip(path, start, 32000), 32000, **BIRDCLEF_MEL)
-        np.testing.assert_allclose(np.load(one / row["output"]), expected, rtol=0,
-                                   atol=tol.logmel_exact_atol)
+        np.testing.assert_allclose(
+            np.load(one / row["output"]), expected, rtol=0, atol=tol.logmel_exact_atol
+        )
     other = tmp_path / "other-seed"
     other_rows = convert(tree, other, [*args[:-4], "--seed", "8", "--format", "npy"], capsys)
     long_files = [r for r in rows if r["source"] != "birds/robin_stereo.ogg"]
-    assert any(a["start_s"] != b["start_s"] for a, b in zip(long_files, [
-        r for r in other_rows if r["source"] != "birds/robin_stereo.ogg"]))
+    assert any(
+        a["start_s"] != b["start_s"]
+        for a, b in zip(
+            long_files, [r for r in other_rows if r["source"] != "birds/robin_stereo.ogg"]
+        )
+    )
 
 
 def test_one_clip_decodes_only_that_clip(tree, tmp_path, monkeypatch):
@@ -353,6 +410,7 @@ def test_one_clip_decodes_only_that_clip(tree, tmp_path, monkeypatch):
 
 # --- Waveform normalisation ------------------------------------------------------------
 
+
 def test_peak_and_rms_normalisation(tree, tmp_path, capsys, tol):
     """Each clip's audio (before zero-padding) is normalised; --ref 1 keeps the level in
     the output, where ref max would cancel it."""
@@ -367,11 +425,16 @@ def test_peak_and_rms_normalisation(tree, tmp_path, capsys, tol):
             if how == "peak":
                 audio = librosa.util.normalize(audio)
             else:
-                audio *= 10 ** (-23 / 20) / np.sqrt(np.mean(audio ** 2))
+                audio *= 10 ** (-23 / 20) / np.sqrt(np.mean(audio**2))
             clip[:n_audio] = audio
             expected = log_mel(clip, 32000, ref=1.0, **BIRDCLEF_MEL)
-            np.testing.assert_allclose(np.load(out / row["output"]), expected, rtol=0,
-                                       atol=tol.logmel_exact_atol, err_msg=how)
+            np.testing.assert_allclose(
+                np.load(out / row["output"]),
+                expected,
+                rtol=0,
+                atol=tol.logmel_exact_atol,
+                err_msg=how,
+            )
 
 
 def test_silence_is_left_as_it_is(tmp_path, capsys):
@@ -380,33 +443,66 @@ def test_silence_is_left_as_it_is(tmp_path, capsys):
     soundfile.write(silent, np.zeros(8000, dtype=np.float32), 8000)
     for how in ("peak", "rms"):
         out = tmp_path / how
-        rows = convert(silent.parent, out, ["--sr", "8000", "--n-fft", "256", "--hop", "64",
-                                            "--n-mels", "16", "--ref", "1", "--format",
-                                            "npy", "--normalize", how], capsys)
+        rows = convert(
+            silent.parent,
+            out,
+            [
+                "--sr",
+                "8000",
+                "--n-fft",
+                "256",
+                "--hop",
+                "64",
+                "--n-mels",
+                "16",
+                "--ref",
+                "1",
+                "--format",
+                "npy",
+                "--normalize",
+                how,
+            ],
+            capsys,
+        )
         array = np.load(out / rows[0]["output"])
         assert np.isfinite(array).all() and (array == -100.0).all()  # 10 log10(amin)
 
 
 # --- Resuming, validation, help ----------------------------------------------------------
 
+
 def test_settings_from_before_these_flags_stay_resumable(tree, tmp_path, capsys):
     out = tmp_path / "old"
     convert(tree / "birds", out, BIRDCLEF, capsys)
     settings_file = out / ".swiftspec" / "settings.json"
     recorded = json.loads(settings_file.read_text())
-    new = ("spectrogram", "power", "ref", "amin", "pad_mode", "normalize", "rms_dbfs",
-           "select", "seed", "channels", "stack")
+    new = (
+        "spectrogram",
+        "power",
+        "ref",
+        "amin",
+        "pad_mode",
+        "normalize",
+        "rms_dbfs",
+        "select",
+        "seed",
+        "channels",
+        "stack",
+    )
     assert set(new) <= set(recorded)
     settings_file.write_text(json.dumps({k: v for k, v in recorded.items() if k not in new}))
     before = snapshot(out)
     code, text, _ = run_cli([tree / "birds", out, *BIRDCLEF, "--workers", "1"], capsys)
     assert code == 0 and "skipped 2 done before" in text, text
-    assert {k: v for k, v in snapshot(out).items() if k != "manifest.csv"} == \
-        {k: v for k, v in before.items() if k != "manifest.csv"}
+    assert {k: v for k, v in snapshot(out).items() if k != "manifest.csv"} == {
+        k: v for k, v in before.items() if k != "manifest.csv"
+    }
     # The new settings take part in the comparison.
-    for extra, change in ((["--spectrogram", "linear"], "spectrogram 'mel' -> 'linear'"),
-                          (["--seed", "3"], "seed 0 -> 3"),
-                          (["--channels", "3"], "channels 1 -> 3")):
+    for extra, change in (
+        (["--spectrogram", "linear"], "spectrogram 'mel' -> 'linear'"),
+        (["--seed", "3"], "seed 0 -> 3"),
+        (["--channels", "3"], "channels 1 -> 3"),
+    ):
         code, _, err = run_cli([tree / "birds", out, *BIRDCLEF, *extra], capsys)
         assert code == 2 and change in err, (extra, err)
 
@@ -451,11 +547,23 @@ def test_bad_flag_combinations_are_named(tmp_path, capsys, extra, message):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("field, value", [("spectrogram", "bark"), ("power", 3.0),
-                                          ("ref", "min"), ("ref", 0.0), ("amin", -1.0),
-                                          ("normalize", "loud"), ("rms_dbfs", np.inf),
-                                          ("select", "middle"), ("seed", -2), ("seed", 1.5),
-                                          ("channels", 2), ("stack", "rgb")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("spectrogram", "bark"),
+        ("power", 3.0),
+        ("ref", "min"),
+        ("ref", 0.0),
+        ("amin", -1.0),
+        ("normalize", "loud"),
+        ("rms_dbfs", np.inf),
+        ("select", "middle"),
+        ("seed", -2),
+        ("seed", 1.5),
+        ("channels", 2),
+        ("stack", "rgb"),
+    ],
+)
 def test_bad_settings_are_named(field, value):
     with pytest.raises(ParameterError, match=field):
         spec_images.check_settings(spec_images.Settings(**{field: value}))
@@ -466,6 +574,17 @@ def test_help_shows_every_new_flag(capsys):
         cli.main(["images", "--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    for flag in ("--spectrogram", "--power", "--ref", "--amin", "--pad-mode", "--normalize",
-                 "--rms-dbfs", "--select", "--seed", "--channels", "--stack"):
+    for flag in (
+        "--spectrogram",
+        "--power",
+        "--ref",
+        "--amin",
+        "--pad-mode",
+        "--normalize",
+        "--rms-dbfs",
+        "--select",
+        "--seed",
+        "--channels",
+        "--stack",
+    ):
         assert flag in text, flag

@@ -39,17 +39,29 @@ import test_cli  # noqa: E402 - by_hand and its settings
 
 TESTS = Path(__file__).resolve().parent
 DOCS = TESTS.parents[1] / "docs" / "guide" / "images.md"
-SOURCES = [TESTS / "data" / name for name in (
-    "librosa_libri1.ogg", "librosa_robin.ogg", "librosa_test_audio.flac",
-    "gcompris_helicopter.wav")] + [spec_images.sample_path()]
+SOURCES = [
+    TESTS / "data" / name
+    for name in (
+        "librosa_libri1.ogg",
+        "librosa_robin.ogg",
+        "librosa_test_audio.flac",
+        "gcompris_helicopter.wav",
+    )
+] + [spec_images.sample_path()]
 CORRUPT = "b/corrupt.wav"
 DEADLINE = 300  # seconds for any one child process
 # test_cli's settings, so that its by_hand gives the expected clips.
 ARGS = [a for a in test_cli.ARGS if a not in ("--size", "160x96")]
 IMAGE_ARGS = ["--size", "160x96"]
 FLOAT_ROW_BYTES = test_cli.N_MELS * (1 + int(test_cli.CLIP * test_cli.SR) // test_cli.HOP) * 4
-SHARD_ARGS = ["--format", "shards", "--shard-dtype", "float32",
-              "--shard-size", str(2 * FLOAT_ROW_BYTES + 100)]  # two rows per shard
+SHARD_ARGS = [
+    "--format",
+    "shards",
+    "--shard-dtype",
+    "float32",
+    "--shard-size",
+    str(2 * FLOAT_ROW_BYTES + 100),
+]  # two rows per shard
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +128,7 @@ def test_float32_rows_equal_the_npy_outputs_and_librosa(tree, npy_run, shards_ru
     source = "a/librosa_libri1.ogg"
     last = max(clip for name, clip in rows if name == source)
     _, S_db = test_cli.by_hand(tree / source, last)
-    np.testing.assert_allclose(rows[source, last], S_db, rtol=0,
-                               atol=tol.logmel_exact_atol)
+    np.testing.assert_allclose(rows[source, last], S_db, rtol=0, atol=tol.logmel_exact_atol)
 
 
 def test_manifest_rows_fill_the_shards_in_source_order(tree, npy_run, shards_run):
@@ -125,15 +136,20 @@ def test_manifest_rows_fill_the_shards_in_source_order(tree, npy_run, shards_run
     ok = [r for r in rows if r["status"] == "ok"]
     # Every column but output and row as for npy; the corrupt file reported, no rows.
     drop = ("output", "row")
-    assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == \
-        [{k: v for k, v in r.items() if k not in drop} for r in manifest(npy_run)]
+    assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == [
+        {k: v for k, v in r.items() if k not in drop} for r in manifest(npy_run)
+    ]
     (bad,) = [r for r in rows if r["status"] != "ok"]
     assert bad["source"] == CORRUPT and bad["status"] == "error" and bad["error"]
     # Manifest order, two rows per shard, the last one short.
-    assert [(r["output"], int(r["row"])) for r in ok] == \
-        [(f"shard_{i // 2:05d}.npy", i % 2) for i in range(len(ok))]
-    names = sorted(p.name for p in shards_run.iterdir() if p.name != spec_images.MANIFEST
-                   and p.name != spec_images.STATE_DIR)
+    assert [(r["output"], int(r["row"])) for r in ok] == [
+        (f"shard_{i // 2:05d}.npy", i % 2) for i in range(len(ok))
+    ]
+    names = sorted(
+        p.name
+        for p in shards_run.iterdir()
+        if p.name != spec_images.MANIFEST and p.name != spec_images.STATE_DIR
+    )
     assert names == sorted({r["output"] for r in ok})
     for name in names:
         shard = np.load(shards_run / name, mmap_mode="r")
@@ -157,8 +173,20 @@ def test_float16_rows_are_the_npy_outputs_rounded(tree, npy_run, tmp_path):
 def test_uint8_rows_equal_the_png_pixels_and_pillow_by_hand(tree, tmp_path):
     png, out = tmp_path / "png", tmp_path / "u8"
     assert run_cli(tree / "a", png, *IMAGE_ARGS, "--workers", "1") == 0
-    assert run_cli(tree / "a", out, *IMAGE_ARGS, "--format", "shards",
-                   "--shard-size", "40K", "--workers", "2") == 0
+    assert (
+        run_cli(
+            tree / "a",
+            out,
+            *IMAGE_ARGS,
+            "--format",
+            "shards",
+            "--shard-size",
+            "40K",
+            "--workers",
+            "2",
+        )
+        == 0
+    )
     expected = clip_rows(png)
     rows = shard_rows(out)
     assert set(rows) == set(expected)
@@ -170,8 +198,7 @@ def test_uint8_rows_equal_the_png_pixels_and_pillow_by_hand(tree, tmp_path):
     assert np.abs(got - image.astype(int)).max() <= 1  # one level of float32 rounding
 
 
-def test_one_or_two_workers_and_a_rerun_give_the_same_bytes(tree, shards_run, tmp_path,
-                                                              capsys):
+def test_one_or_two_workers_and_a_rerun_give_the_same_bytes(tree, shards_run, tmp_path, capsys):
     out = tmp_path / "one"
     assert run_cli(tree, out, *SHARD_ARGS, "--workers", "1") == 1
     assert jobs.files(out) == jobs.files(shards_run)  # shards and manifest
@@ -187,10 +214,15 @@ def test_one_or_two_workers_and_a_rerun_give_the_same_bytes(tree, shards_run, tm
 def test_dask_engine_gives_the_same_shards(tree, shards_run, tmp_path):
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "dask"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        assert run_cli(tree, out, *SHARD_ARGS, "--engine", "dask", "--scheduler",
-                       cluster.scheduler_address) == 1
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        assert (
+            run_cli(
+                tree, out, *SHARD_ARGS, "--engine", "dask", "--scheduler", cluster.scheduler_address
+            )
+            == 1
+        )
     assert jobs.files(out) == jobs.files(shards_run)
 
 
@@ -239,10 +271,20 @@ def fault_reference(tree):
 @pytest.mark.slow
 def test_kill_mid_shard_then_resume(tree, fault_reference, tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(TESTS / "_cli_fault_jobs.py"),
-                             "kill-mid-shard", str(tree), str(out), "4"],
-                            env=environment(), capture_output=True, text=True,
-                            timeout=DEADLINE)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(TESTS / "_cli_fault_jobs.py"),
+            "kill-mid-shard",
+            str(tree),
+            str(out),
+            "4",
+        ],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     # Three whole shards, the fourth's bytes under a temporary name only.
     assert len(jobs.temporaries(out)) == 1
@@ -261,8 +303,7 @@ def test_kill_mid_shard_then_resume(tree, fault_reference, tmp_path):
 
 
 @pytest.mark.slow
-def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_path,
-                                                   monkeypatch):
+def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_path, monkeypatch):
     """The third shard write fails with ENOSPC: the run stops with two whole shards, a
     manifest pointing at them and at the staging arrays, and resumes."""
     out = tmp_path / "out"
@@ -277,6 +318,7 @@ def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_p
         def writer(f):
             f.write(b"\x93NUMPY")
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
         return writer
 
     monkeypatch.setattr(shards, "npy_writer", failing_writer)
@@ -284,8 +326,7 @@ def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_p
     assert summary.exit_status == 1 and "No space left on device" in summary.stopped
     assert "cannot pack the shards" in summary.report()
     assert jobs.temporaries(out) == []
-    assert sorted(p.name for p in out.glob("shard_*.npy")) == ["shard_00000.npy",
-                                                               "shard_00001.npy"]
+    assert sorted(p.name for p in out.glob("shard_*.npy")) == ["shard_00000.npy", "shard_00001.npy"]
     assert jobs.differences(out, fault_reference) == []
     rows = [r for r in manifest(out) if r["status"] == "ok"]
     assert [r["output"] for r in rows[:6]] == ["shard_00000.npy"] * 3 + ["shard_00001.npy"] * 3
@@ -295,7 +336,8 @@ def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_p
         expected = reference[r["source"], int(r["clip"])]
         np.testing.assert_array_equal(
             np.load(out / r["output"], mmap_mode="r")[int(r["row"])],
-            np.load(fault_reference / expected["output"])[int(expected["row"])])
+            np.load(fault_reference / expected["output"])[int(expected["row"])],
+        )
     monkeypatch.setattr(shards, "npy_writer", npy_writer)
     summary = spec_images.run(tree, out, jobs.SHARD_SETTINGS, workers=2)
     assert summary.clips_written == 0 and summary.shards_written == summary.shards_total - 2
@@ -305,11 +347,30 @@ def test_full_disk_while_packing_stops_then_resumes(tree, fault_reference, tmp_p
 @pytest.mark.slow
 def test_kill_9_during_conversion_then_resume(tree, fault_reference, tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "swiftspec", "images", str(tree), str(out), *jobs.ARGS,
-               "--format", "shards", "--shard-dtype", "float32", "--shard-size",
-               str(jobs.SHARD_SETTINGS.shard_size), "--workers", "2"]
-    proc = subprocess.Popen(command, env=environment(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "swiftspec",
+        "images",
+        str(tree),
+        str(out),
+        *jobs.ARGS,
+        "--format",
+        "shards",
+        "--shard-dtype",
+        "float32",
+        "--shard-size",
+        str(jobs.SHARD_SETTINGS.shard_size),
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        command,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     journal = out / spec_images.STATE_DIR / "journal.jsonl"
     try:
         while proc.poll() is None:  # kill once a file is staged
@@ -320,20 +381,24 @@ def test_kill_9_during_conversion_then_resume(tree, fault_reference, tmp_path):
     finally:
         proc.wait(timeout=60)
     assert jobs.differences(out, fault_reference) == []
-    result = subprocess.run(command, env=environment(), capture_output=True, text=True,
-                            timeout=DEADLINE)
+    result = subprocess.run(
+        command, env=environment(), capture_output=True, text=True, timeout=DEADLINE
+    )
     assert result.returncode == 1, result.stdout + result.stderr  # the corrupt file
     assert "skipped" in result.stdout and "1 failed" in result.stdout
     assert jobs.files(out) == jobs.files(fault_reference)
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--format", "shards", "--tail", "keep"], "--tail keep"),
-    (["--format", "shards", "--shard-dtype", "float32", "--size", "64x64"], "--size"),
-    (["--shard-size", "1M"], "--format shards only"),
-    (["--format", "shards", "--shard-size", "0"], "at least 1 byte"),
-    (["--format", "shards", "--shard-size", "12Q"], "byte count"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--format", "shards", "--tail", "keep"], "--tail keep"),
+        (["--format", "shards", "--shard-dtype", "float32", "--size", "64x64"], "--size"),
+        (["--shard-size", "1M"], "--format shards only"),
+        (["--format", "shards", "--shard-size", "0"], "at least 1 byte"),
+        (["--format", "shards", "--shard-size", "12Q"], "byte count"),
+    ],
+)
 def test_bad_shard_arguments_exit_2(tree, tmp_path, capsys, extra, message):
     try:
         code = run_cli(tree / "a", tmp_path / "out", *extra)
@@ -351,8 +416,10 @@ def _dataset_snippet():
 
 
 def test_the_documented_torch_dataset_reads_the_shards(shards_run, npy_run, tmp_path):
-    pytest.importorskip("torch", reason="torch is not installed: the shard Dataset of "
-                        "docs/guide/images.md is not tested")
+    pytest.importorskip(
+        "torch",
+        reason="torch is not installed: the shard Dataset of docs/guide/images.md is not tested",
+    )
     script = _dataset_snippet() + textwrap.dedent("""
         import sys
         from torch.utils.data import DataLoader
@@ -363,9 +430,13 @@ def test_the_documented_torch_dataset_reads_the_shards(shards_run, npy_run, tmp_
         print("\\n".join(source for _, sources in batches for source in sources))
     """)
     got = tmp_path / "rows.npy"
-    result = subprocess.run([sys.executable, "-c", script, str(shards_run), str(got)],
-                            env=environment(), capture_output=True, text=True,
-                            timeout=DEADLINE)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(shards_run), str(got)],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
     assert result.returncode == 0, result.stderr
     expected = [r for r in manifest(npy_run) if r["status"] == "ok"]  # manifest order
     assert result.stdout.split() == [r["source"] for r in expected]

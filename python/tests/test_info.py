@@ -51,8 +51,11 @@ def test_abi_version_is_the_headers(shown):
 
 
 def test_library_is_the_one_this_process_mapped(shown):
-    mapped = {line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines()
-              if line.rstrip().endswith("/libswiftspec.so")}
+    mapped = {
+        line.split()[-1]
+        for line in Path("/proc/self/maps").read_text().splitlines()
+        if line.rstrip().endswith("/libswiftspec.so")
+    }
     library = shown["swiftspec", "library"]
     assert Path(library).is_file()
     assert mapped == {str(Path(library).resolve())}
@@ -73,8 +76,9 @@ def test_kernel_simd_level_is_the_one_in_use(shown):
 
 def test_default_threads(shown):
     cores = len(os.sched_getaffinity(0))
-    assert re.fullmatch(rf"{cores} per call \({cores} cores? available\)",
-                        shown["swiftspec", "default threads"])
+    assert re.fullmatch(
+        rf"{cores} per call \({cores} cores? available\)", shown["swiftspec", "default threads"]
+    )
     swiftspec.set_num_threads(3)
     try:
         out = io.StringIO()
@@ -84,13 +88,19 @@ def test_default_threads(shown):
         swiftspec.set_num_threads(None)
 
 
-@pytest.mark.parametrize("version, release, codelets", [
-    # FFTW appends each SIMD set it was configured with (--enable-sse2 ...) to its release.
-    ("fftw-3.3.10-sse2-avx-avx2-avx2_128-avx512", "3.3.10",
-     ["sse2", "avx", "avx2", "avx2_128", "avx512"]),
-    ("fftw-3.3.10-sse2-avx", "3.3.10", ["sse2", "avx"]),
-    ("fftw-3.3.10", "3.3.10", []),
-])
+@pytest.mark.parametrize(
+    "version, release, codelets",
+    [
+        # FFTW appends each SIMD set it was configured with (--enable-sse2 ...) to its release.
+        (
+            "fftw-3.3.10-sse2-avx-avx2-avx2_128-avx512",
+            "3.3.10",
+            ["sse2", "avx", "avx2", "avx2_128", "avx512"],
+        ),
+        ("fftw-3.3.10-sse2-avx", "3.3.10", ["sse2", "avx"]),
+        ("fftw-3.3.10", "3.3.10", []),
+    ],
+)
 def test_fftw_build_reads_fftws_version_string(version, release, codelets):
     assert fftw_build(version) == (release, codelets)
 
@@ -98,8 +108,9 @@ def test_fftw_build_reads_fftws_version_string(version, release, codelets):
 def test_fftw_lines(shown):
     release, codelets = fftw_build(swiftspec.__fftw_version__)
     assert shown["swiftspec", "FFTW"] == f"{release} ({swiftspec.__fftw_version__})"
-    assert shown["swiftspec", "FFTW codelets"] == (", ".join(codelets) if codelets
-                                                   else "none (scalar code only)")
+    assert shown["swiftspec", "FFTW codelets"] == (
+        ", ".join(codelets) if codelets else "none (scalar code only)"
+    )
 
 
 def test_optional_dependencies_are_reported_as_installed(shown):
@@ -113,10 +124,16 @@ def test_optional_dependencies_are_reported_as_installed(shown):
 
 def test_info_command_prints_the_report():
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(swiftspec.__file__).resolve().parents[1]) + os.pathsep + \
-        env.get("PYTHONPATH", "")
-    result = subprocess.run([sys.executable, "-m", "swiftspec", "info"], env=env,
-                            capture_output=True, text=True, timeout=300)
+    env["PYTHONPATH"] = (
+        str(Path(swiftspec.__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "swiftspec", "info"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     values = parse(result.stdout)
     assert values["swiftspec", "library"] == str(swiftspec.__library_path__)

@@ -35,19 +35,38 @@ def _user_warnings(function, *args, **kwargs):
         warnings.simplefilter("always")
         line = inspect.currentframe().f_lineno + 1
         function(*args, **kwargs)
-    return [(str(w.message), w.filename, w.lineno) for w in caught
-            if issubclass(w.category, UserWarning)], line
+    return [
+        (str(w.message), w.filename, w.lineno)
+        for w in caught
+        if issubclass(w.category, UserWarning)
+    ], line
 
 
-@pytest.mark.parametrize("function, args, kwargs, expected", [
-    (swiftspec.stft, (Y[:1000],), dict(n_fft=2048), "n_fft=2048 is too large"),
-    (swiftspec.feature.melspectrogram, (), dict(y=Y[:1000], sr=SR, n_fft=2048),
-     "n_fft=2048 is too large"),
-    (swiftspec.feature.melspectrogram, (), dict(y=Y, sr=SR, n_fft=512, n_mels=256),
-     "Empty filters detected"),
-    (swiftspec.feature.mfcc, (), dict(y=Y, sr=SR, n_fft=512, n_mels=256),
-     "Empty filters detected"),
-], ids=["stft-short", "melspectrogram-short", "melspectrogram-empty", "mfcc-empty"])
+@pytest.mark.parametrize(
+    "function, args, kwargs, expected",
+    [
+        (swiftspec.stft, (Y[:1000],), dict(n_fft=2048), "n_fft=2048 is too large"),
+        (
+            swiftspec.feature.melspectrogram,
+            (),
+            dict(y=Y[:1000], sr=SR, n_fft=2048),
+            "n_fft=2048 is too large",
+        ),
+        (
+            swiftspec.feature.melspectrogram,
+            (),
+            dict(y=Y, sr=SR, n_fft=512, n_mels=256),
+            "Empty filters detected",
+        ),
+        (
+            swiftspec.feature.mfcc,
+            (),
+            dict(y=Y, sr=SR, n_fft=512, n_mels=256),
+            "Empty filters detected",
+        ),
+    ],
+    ids=["stft-short", "melspectrogram-short", "melspectrogram-empty", "mfcc-empty"],
+)
 def test_cached_calls_warn_every_time_at_the_caller(function, args, kwargs, expected):
     first, line = _user_warnings(function, *args, **kwargs)
     assert [w for w in first if expected in w[0]], first
@@ -118,9 +137,17 @@ def test_parameter_cache_is_bounded_and_skips_unhashable_keys():
     assert None not in cache and len(cache) <= 2
 
 
-@pytest.mark.parametrize("array", [
-    np.zeros(8, np.float32), np.zeros((3, 4)), np.zeros(0), np.zeros((4, 4))[:, 1],
-    np.frombuffer(b"\0" * 16, np.float32), np.zeros(5)[1:],
-], ids=["writable", "2-d", "empty", "strided", "read-only", "offset"])
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.zeros(8, np.float32),
+        np.zeros((3, 4)),
+        np.zeros(0),
+        np.zeros((4, 4))[:, 1],
+        np.frombuffer(b"\0" * 16, np.float32),
+        np.zeros(5)[1:],
+    ],
+    ids=["writable", "2-d", "empty", "strided", "read-only", "offset"],
+)
 def test_pointer_is_the_data_address(array):
     assert _ffi.pointer(array) == array.__array_interface__["data"][0]

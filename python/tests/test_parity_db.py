@@ -52,9 +52,17 @@ def compare(parity, fn_name, S, name=None, expected_type=None, **kwargs):
     return ours, ref
 
 
-REFS = {"one": 1.0, "scalar": 2.5, "tiny": 1e-12, "np_float32": np.float32(0.5),
-        "negative": -3.0, "max": np.max, "amax": np.amax, "median": np.median,
-        "mean": np.mean}
+REFS = {
+    "one": 1.0,
+    "scalar": 2.5,
+    "tiny": 1e-12,
+    "np_float32": np.float32(0.5),
+    "negative": -3.0,
+    "max": np.max,
+    "amax": np.amax,
+    "median": np.median,
+    "mean": np.mean,
+}
 
 
 @pytest.mark.parametrize("top_db", [80.0, None, 40.0, 0.0, 120])
@@ -117,9 +125,20 @@ def test_one_dimensional(parity, rng, fn_name):
             compare(parity, fn_name, S, ref=ref, top_db=top_db)
 
 
-@pytest.mark.parametrize("value", [5.0, 0.0, 1e-12, 3, np.float32(2.0), np.float64(0.25),
-                                   np.array(7.0), np.array(7.0, dtype=np.float32)],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "value",
+    [
+        5.0,
+        0.0,
+        1e-12,
+        3,
+        np.float32(2.0),
+        np.float64(0.25),
+        np.array(7.0),
+        np.array(7.0, dtype=np.float32),
+    ],
+    ids=repr,
+)
 @pytest.mark.parametrize("fn_name", ["power_to_db", "amplitude_to_db"])
 def test_scalar_input_returns_numpy_scalar(parity, fn_name, value):
     """A numpy scalar of the type an array gets (librosa 1.0.1 subtracts the reference in
@@ -136,11 +155,9 @@ def test_scalar_input_returns_numpy_scalar(parity, fn_name, value):
 @pytest.mark.parametrize("fn_name", ["power_to_db", "amplitude_to_db"])
 def test_complex_input_warns(parity, rng, fn_name):
     S = librosa.stft((0.1 * rng.standard_normal(4000)).astype(np.float32), n_fft=256)
-    with pytest.warns(UserWarning, match="complex input so phase information will be "
-                                         "discarded"):
+    with pytest.warns(UserWarning, match="complex input so phase information will be discarded"):
         ref = getattr(librosa, fn_name)(S)
-    with pytest.warns(UserWarning, match="complex input so phase information will be "
-                                         "discarded"):
+    with pytest.warns(UserWarning, match="complex input so phase information will be discarded"):
         ours = getattr(swiftspec, fn_name)(S)
     parity.assert_db(ours, ref, parity.tol.db_atol, f"{fn_name} complex input")
     for ref in (1.0, np.max):  # parity.both checks the warning texts match
@@ -156,8 +173,7 @@ def test_non_finite_and_special_values(parity, rng, fn_name, special):
     if special == "zeros":
         S[:] = 0.0
     else:
-        S[0, 10, 5] = {"nan": np.nan, "inf": np.inf, "neg_inf": -np.inf,
-                       "negative": -1.0}[special]
+        S[0, 10, 5] = {"nan": np.nan, "inf": np.inf, "neg_inf": -np.inf, "negative": -1.0}[special]
     if fn_name == "amplitude_to_db":
         S = np.where(np.isnan(S), S, np.sign(S) * np.sqrt(np.abs(S))).astype(S.dtype)
     for ref in (1.0, np.max):
@@ -195,7 +211,8 @@ def test_other_input_dtypes(parity, rng, dtype):
                 # once): within 1 float16 ulp of the intermediate dB values (< 64 dB here).
                 ours, ref_db = parity.both(
                     lambda: getattr(swiftspec, fn_name)(S, ref=ref),
-                    lambda: getattr(librosa, fn_name)(S, ref=ref))
+                    lambda: getattr(librosa, fn_name)(S, ref=ref),
+                )
                 assert ours.dtype == ref_db.dtype == np.float16
                 err = np.abs(ours.astype(np.float64) - ref_db)
                 parity.record(f"{fn_name} float16: max abs error (dB)", err.max())
@@ -243,12 +260,15 @@ def test_inputs_not_modified(rng):
 
 # ---- Back from decibels -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("ref", [1.0, 2.5, np.float64(0.5), np.float32(3.0), 1])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_db_to_power_and_amplitude(parity, rng, dtype, ref):
     S_db = rng.uniform(-120, 40, (2, 64, 50)).astype(dtype)
-    for ours_fn, ref_fn in ((swiftspec.db_to_power, librosa.db_to_power),
-                            (swiftspec.db_to_amplitude, librosa.db_to_amplitude)):
+    for ours_fn, ref_fn in (
+        (swiftspec.db_to_power, librosa.db_to_power),
+        (swiftspec.db_to_amplitude, librosa.db_to_amplitude),
+    ):
         ours, expected = ours_fn(S_db, ref=ref), ref_fn(S_db, ref=ref)
         assert ours.dtype == expected.dtype and ours.shape == expected.shape
         rel = np.max(np.abs(ours - expected) / np.abs(expected))
@@ -256,11 +276,14 @@ def test_db_to_power_and_amplitude(parity, rng, dtype, ref):
         np.testing.assert_array_equal(ours, expected)
 
 
-@pytest.mark.parametrize("value", [0.0, -100.0, 3, np.float32(-6.0), np.array(20.0),
-                                   [0.0, -10.0]], ids=repr)
+@pytest.mark.parametrize(
+    "value", [0.0, -100.0, 3, np.float32(-6.0), np.array(20.0), [0.0, -10.0]], ids=repr
+)
 def test_db_to_power_scalars_and_lists(value):
-    for ours_fn, ref_fn in ((swiftspec.db_to_power, librosa.db_to_power),
-                            (swiftspec.db_to_amplitude, librosa.db_to_amplitude)):
+    for ours_fn, ref_fn in (
+        (swiftspec.db_to_power, librosa.db_to_power),
+        (swiftspec.db_to_amplitude, librosa.db_to_amplitude),
+    ):
         if isinstance(value, list):  # librosa: list * 0.1 raises TypeError
             with pytest.raises(TypeError):
                 ref_fn(value)

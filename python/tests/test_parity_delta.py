@@ -28,14 +28,15 @@ def assert_delta(parity, ours, ref, name):
     err = np.abs(ours[finite].astype(np.float64) - ref[finite]).max(initial=0.0)
     scale = max(1.0, float(np.abs(ref[finite]).max(initial=0.0)))
     atol = parity.tol.delta_atol[ref.dtype]
-    parity.record(f"delta {name} ({ref.dtype}): max abs error / max(1, max|ref|)",
-                  err / scale)
+    parity.record(f"delta {name} ({ref.dtype}): max abs error / max(1, max|ref|)", err / scale)
     assert err <= atol * scale, f"max error {err:.3g} (scale {scale:.3g})"
 
 
 def compare(parity, data, name="sweep", **kwargs):
-    outcome = parity.both(lambda: swiftspec.feature.delta(data, **kwargs),
-                          lambda: librosa.feature.delta(data, **kwargs))
+    outcome = parity.both(
+        lambda: swiftspec.feature.delta(data, **kwargs),
+        lambda: librosa.feature.delta(data, **kwargs),
+    )
     if outcome is not None:
         assert_delta(parity, *outcome, name)
     return outcome
@@ -50,10 +51,18 @@ def test_sweep(parity, rng, mode, axis, dtype):
         compare(parity, data, width=width, order=order, axis=axis, mode=mode)
 
 
-@pytest.mark.parametrize("shape,axis", [
-    ((2, 128, 200), -1), ((2, 128, 200), -2), ((2, 2, 16, 50), -1), ((2, 2, 16, 50), 1),
-    ((300,), 0), ((4, 1, 9), -1), ((9, 1), 0),
-])
+@pytest.mark.parametrize(
+    "shape,axis",
+    [
+        ((2, 128, 200), -1),
+        ((2, 128, 200), -2),
+        ((2, 2, 16, 50), -1),
+        ((2, 2, 16, 50), 1),
+        ((300,), 0),
+        ((4, 1, 9), -1),
+        ((9, 1), 0),
+    ],
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_batches(parity, rng, shape, axis, dtype):
     data = rng.standard_normal(shape).astype(dtype)
@@ -78,23 +87,35 @@ def test_log_mel_deltas(parity, rng):
         compare(parity, S, order=order, name="log-mel")
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(polyorder=3), dict(order=2, polyorder=4, width=7), dict(order=2, polyorder=1),
-    dict(delta=0.5), dict(order=2, delta=-2.0), dict(mode="constant", cval=3.5),
-    dict(deriv=3), dict(mode="nearest", cval=3.5),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(polyorder=3),
+        dict(order=2, polyorder=4, width=7),
+        dict(order=2, polyorder=1),
+        dict(delta=0.5),
+        dict(order=2, delta=-2.0),
+        dict(mode="constant", cval=3.5),
+        dict(deriv=3),
+        dict(mode="nearest", cval=3.5),
+    ],
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_savgol_arguments(parity, rng, kwargs, dtype):
     data = (10 * rng.standard_normal((3, 40))).astype(dtype)
     compare(parity, data, name="savgol arguments", **kwargs)
 
 
-@pytest.mark.parametrize("data", [
-    np.arange(30, dtype=np.int16).reshape(3, 10) ** 2,
-    np.linspace(0, 1, 30, dtype=np.float16).reshape(3, 10),
-    [[1.0, 4.0, 9.0, 16.0, 25.0]],
-    np.float64(3.0) * np.ones((2, 0)),
-], ids=["int16", "float16", "list", "empty"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        np.arange(30, dtype=np.int16).reshape(3, 10) ** 2,
+        np.linspace(0, 1, 30, dtype=np.float16).reshape(3, 10),
+        [[1.0, 4.0, 9.0, 16.0, 25.0]],
+        np.float64(3.0) * np.ones((2, 0)),
+    ],
+    ids=["int16", "float16", "list", "empty"],
+)
 def test_other_types(parity, data):
     """scipy filters float32 and float64 as they are, anything else as float64."""
     for mode in ("nearest", "interp"):
@@ -114,26 +135,44 @@ def test_non_finite(parity, rng):
         edge[1, position] = np.nan
         for mode in MODES:
             assert (compare(parity, edge, mode=mode, name="non-finite") is None) == (
-                mode == "interp")
+                mode == "interp"
+            )
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(width=11),                          # interp: width > data.shape[axis]
-    dict(width=11, axis=-2, mode="interp"),
-    dict(width=4), dict(width=2), dict(width=1), dict(width=-3), dict(width=0),
-    dict(width=True), dict(width=5.5),
-    dict(order=0), dict(order=-1), dict(order=1.5), dict(order=2.0),
-    dict(width=3, order=3),                  # scipy: polyorder must be less than width
-    dict(width=5, polyorder=5), dict(width=5, polyorder=7, order=1),
-    dict(mode="reflect"), dict(mode="bad"), dict(mode="Interp"),
-    dict(window_length=3), dict(foo=1),      # TypeError from savgol_filter
-    dict(axis=3, mode="nearest"),            # numpy AxisError
-    dict(axis=-3),                           # IndexError from data.shape[axis]
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(width=11),  # interp: width > data.shape[axis]
+        dict(width=11, axis=-2, mode="interp"),
+        dict(width=4),
+        dict(width=2),
+        dict(width=1),
+        dict(width=-3),
+        dict(width=0),
+        dict(width=True),
+        dict(width=5.5),
+        dict(order=0),
+        dict(order=-1),
+        dict(order=1.5),
+        dict(order=2.0),
+        dict(width=3, order=3),  # scipy: polyorder must be less than width
+        dict(width=5, polyorder=5),
+        dict(width=5, polyorder=7, order=1),
+        dict(mode="reflect"),
+        dict(mode="bad"),
+        dict(mode="Interp"),
+        dict(window_length=3),
+        dict(foo=1),  # TypeError from savgol_filter
+        dict(axis=3, mode="nearest"),  # numpy AxisError
+        dict(axis=-3),  # IndexError from data.shape[axis]
+    ],
+)
 def test_errors(parity, rng, kwargs):
     data = rng.standard_normal((2, 10))
-    result = parity.both(lambda: swiftspec.feature.delta(data, **kwargs),
-                         lambda: librosa.feature.delta(data, **kwargs))
+    result = parity.both(
+        lambda: swiftspec.feature.delta(data, **kwargs),
+        lambda: librosa.feature.delta(data, **kwargs),
+    )
     assert result is None, "librosa accepted these arguments"
 
 
@@ -158,11 +197,14 @@ def test_integral_float_width(rng):
     TypeError for it)."""
     data = rng.standard_normal((2, 20))
     for mode in MODES:
-        assert np.array_equal(swiftspec.feature.delta(data, width=5.0, mode=mode),
-                              swiftspec.feature.delta(data, width=5, mode=mode))
+        assert np.array_equal(
+            swiftspec.feature.delta(data, width=5.0, mode=mode),
+            swiftspec.feature.delta(data, width=5, mode=mode),
+        )
     expected = librosa.feature.delta(data, width=5.0, mode="nearest")
-    assert np.allclose(swiftspec.feature.delta(data, width=5.0, mode="nearest"), expected,
-                       rtol=0, atol=1e-12)
+    assert np.allclose(
+        swiftspec.feature.delta(data, width=5.0, mode="nearest"), expected, rtol=0, atol=1e-12
+    )
 
 
 def test_layouts_and_threads(rng):

@@ -19,8 +19,18 @@ def perturbed_stft(rng, y, dtype=np.complex64, **kwargs):
     return D.astype(dtype)
 
 
-def envelope(D, out_len, *, n_fft=None, hop_length=None, win_length=None, window="hann",
-             center=True, length=None, **_):
+def envelope(
+    D,
+    out_len,
+    *,
+    n_fft=None,
+    hop_length=None,
+    win_length=None,
+    window="hann",
+    center=True,
+    length=None,
+    **_,
+):
     """librosa's window sum-square envelope for each output sample (what istft divides
     by), from librosa.filters.window_sumsquare, trimmed as librosa.istft trims it."""
     n_fft = 2 * (D.shape[-2] - 1) if n_fft is None else n_fft
@@ -30,10 +40,15 @@ def envelope(D, out_len, *, n_fft=None, hop_length=None, win_length=None, window
     if length:
         padded = length + 2 * (n_fft // 2) if center else length
         n_frames = min(n_frames, int(np.ceil(padded / hop_length)))
-    wss = librosa.filters.window_sumsquare(window=window, n_frames=n_frames,
-                                           hop_length=hop_length, win_length=win_length,
-                                           n_fft=n_fft, dtype=np.float64)
-    wss = wss[n_fft // 2:] if center else wss
+    wss = librosa.filters.window_sumsquare(
+        window=window,
+        n_frames=n_frames,
+        hop_length=hop_length,
+        win_length=win_length,
+        n_fft=n_fft,
+        dtype=np.float64,
+    )
+    wss = wss[n_fft // 2 :] if center else wss
     return librosa.util.fix_length(wss, size=out_len)
 
 
@@ -49,8 +64,12 @@ def compare(parity, D, **kwargs):
     if pair is None:
         return None
     ours, ref = pair
-    assert ours.shape == ref.shape and ours.dtype == ref.dtype, (ours.shape, ref.shape,
-                                                                 ours.dtype, ref.dtype)
+    assert ours.shape == ref.shape and ours.dtype == ref.dtype, (
+        ours.shape,
+        ref.shape,
+        ours.dtype,
+        ref.dtype,
+    )
     if ref.size == 0:
         return ours, ref
     wss = envelope(D, ref.shape[-1], **kwargs)
@@ -58,17 +77,28 @@ def compare(parity, D, **kwargs):
     gain = np.where(divided, np.max(wss) / np.where(divided, wss, 1.0), 1.0)
     peak = max(float(np.max(np.abs(ref) / gain)), np.finfo(np.float32).tiny)
     err = np.abs(ours.astype(np.float64) - ref)
-    parity.record(f"istft ({ref.dtype}): max abs error / (peak * max(wss)/wss)",
-                  np.max(err / gain) / peak)
+    parity.record(
+        f"istft ({ref.dtype}): max abs error / (peak * max(wss)/wss)", np.max(err / gain) / peak
+    )
     worst = np.max(err / gain) / peak
     assert worst <= parity.tol.istft_atol, f"max error {worst:.3g} of the (scaled) peak"
     return ours, ref
 
 
 CONFIGS = [  # n_fft, hop_length, win_length
-    (2048, None, None), (2048, 512, 1024), (1024, 256, None), (512, 128, None),
-    (512, 256, 401), (512, 100, 300), (400, 160, None), (400, 200, None), (256, 64, 255),
-    (256, 250, None), (511, 128, None), (255, 60, 201), (1023, 256, None),
+    (2048, None, None),
+    (2048, 512, 1024),
+    (1024, 256, None),
+    (512, 128, None),
+    (512, 256, 401),
+    (512, 100, 300),
+    (400, 160, None),
+    (400, 200, None),
+    (256, 64, 255),
+    (256, 250, None),
+    (511, 128, None),
+    (255, 60, 201),
+    (1023, 256, None),
 ]
 
 
@@ -108,8 +138,9 @@ def test_multichannel(parity, rng, shape):
     compare(parity, D, hop_length=128, length=shape[-1])
     flat = D.reshape((-1,) + D.shape[-2:])
     for index, channel in enumerate(flat):
-        np.testing.assert_array_equal(ours.reshape(-1, ours.shape[-1])[index],
-                                      swiftspec.istft(channel, hop_length=128))
+        np.testing.assert_array_equal(
+            ours.reshape(-1, ours.shape[-1])[index], swiftspec.istft(channel, hop_length=128)
+        )
 
 
 def test_complex128(parity, rng):
@@ -136,24 +167,32 @@ def test_out_argument(parity, rng):
         librosa.istft(D, length=6000, out=np.zeros(6001, np.float32))
 
 
-@pytest.mark.parametrize("n_fft,hop_length,center,pad_mode", [
-    (2048, 512, True, "constant"), (512, 128, True, "reflect"), (400, 100, False, "constant"),
-    (511, 127, True, "edge"), (1024, 256, True, "constant"),
-])
+@pytest.mark.parametrize(
+    "n_fft,hop_length,center,pad_mode",
+    [
+        (2048, 512, True, "constant"),
+        (512, 128, True, "reflect"),
+        (400, 100, False, "constant"),
+        (511, 127, True, "edge"),
+        (1024, 256, True, "constant"),
+    ],
+)
 def test_round_trip(parity, rng, n_fft, hop_length, center, pad_mode):
     y = noise(rng, 20000, dtype=np.float64)
-    D = swiftspec.stft(y, n_fft=n_fft, hop_length=hop_length, center=center,
-                       pad_mode=pad_mode)
-    back = swiftspec.istft(D, n_fft=n_fft, hop_length=hop_length, center=center,
-                           length=len(y))
-    ref = librosa.istft(librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=center,
-                                     pad_mode=pad_mode),
-                        n_fft=n_fft, hop_length=hop_length, center=center, length=len(y))
+    D = swiftspec.stft(y, n_fft=n_fft, hop_length=hop_length, center=center, pad_mode=pad_mode)
+    back = swiftspec.istft(D, n_fft=n_fft, hop_length=hop_length, center=center, length=len(y))
+    ref = librosa.istft(
+        librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=center, pad_mode=pad_mode),
+        n_fft=n_fft,
+        hop_length=hop_length,
+        center=center,
+        length=len(y),
+    )
     assert back.shape == ref.shape == y.shape
     np.testing.assert_allclose(back, ref, atol=1e-12, rtol=1e-9)
     # Away from uncovered edges the signal comes back.
     edge = 0 if center else n_fft
-    np.testing.assert_allclose(back[edge:len(y) - edge], y[edge:len(y) - edge], atol=1e-9)
+    np.testing.assert_allclose(back[edge : len(y) - edge], y[edge : len(y) - edge], atol=1e-9)
 
 
 def test_round_trip_float32(rng):
@@ -163,10 +202,16 @@ def test_round_trip_float32(rng):
     np.testing.assert_allclose(back, y, atol=2e-6)
 
 
-@pytest.mark.parametrize("case", [
-    "one_frame_center", "frames_less_than_start", "win_length_too_long", "window_mismatch",
-    "one_dimensional",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "one_frame_center",
+        "frames_less_than_start",
+        "win_length_too_long",
+        "window_mismatch",
+        "one_dimensional",
+    ],
+)
 def test_edge_cases(parity, rng, case):
     D = perturbed_stft(rng, noise(rng, 3000), n_fft=512)
     kwargs = {

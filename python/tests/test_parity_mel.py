@@ -24,11 +24,17 @@ import swiftspec  # noqa: E402
 from swiftspec import filters  # noqa: E402
 
 LIBROSA_1_0_1 = tuple(int(part) for part in librosa.__version__.split(".")[:3]) >= (1, 0, 1)
-needs_librosa_1_0_1 = pytest.mark.skipif(not LIBROSA_1_0_1,
-                                         reason="dtype= is new in librosa 1.0.1")
+needs_librosa_1_0_1 = pytest.mark.skipif(not LIBROSA_1_0_1, reason="dtype= is new in librosa 1.0.1")
 
-CONFIGS = [(22050, 2048, 128), (16000, 400, 80), (16000, 512, 64), (44100, 2048, 128),
-           (32000, 1024, 64), (8000, 255, 40), (48000, 1023, 128)]
+CONFIGS = [
+    (22050, 2048, 128),
+    (16000, 400, 80),
+    (16000, 512, 64),
+    (44100, 2048, 128),
+    (32000, 1024, 64),
+    (8000, 255, 40),
+    (48000, 1023, 128),
+]
 EMPTY_WARNING = "Empty filters detected in mel frequency basis"
 
 
@@ -39,11 +45,16 @@ def both_mel(parity, **kwargs):
 
 
 def assert_identical(ours, ref):
-    assert ours.dtype == ref.dtype and ours.shape == ref.shape, (ours.dtype, ours.shape,
-                                                                 ref.dtype, ref.shape)
+    assert ours.dtype == ref.dtype and ours.shape == ref.shape, (
+        ours.dtype,
+        ours.shape,
+        ref.dtype,
+        ref.shape,
+    )
     assert np.array_equal(ours, ref, equal_nan=True), (
         f"{int(np.sum(ours != ref))} of {ref.size} entries differ, max "
-        f"{np.nanmax(np.abs(ours - ref)):.3g}")
+        f"{np.nanmax(np.abs(ours - ref)):.3g}"
+    )
 
 
 def assert_rows_close(parity, ours, ref, name, rtol=1e-13):
@@ -89,42 +100,51 @@ def test_mel_bit_identical(parity, sr, n_fft, n_mels, htk):
         ours, ref = both_mel(parity, sr=sr, n_fft=n_fft, n_mels=n_mels, htk=htk, norm=norm)
         assert ours.dtype == np.float32
         assert_identical(ours, ref)
-        ours, ref = both_mel(parity, sr=sr, n_fft=n_fft, n_mels=n_mels, htk=htk, norm=norm,
-                             dtype=np.float64)
+        ours, ref = both_mel(
+            parity, sr=sr, n_fft=n_fft, n_mels=n_mels, htk=htk, norm=norm, dtype=np.float64
+        )
         assert_rows_close(parity, ours, ref, "filters.mel float64")
 
 
-@pytest.mark.parametrize("norm", [1, 2, np.inf, 1.0, 3, 0.5, -np.inf, 0, np.float64(2.0)],
-                         ids=str)
+@pytest.mark.parametrize("norm", [1, 2, np.inf, 1.0, 3, 0.5, -np.inf, 0, np.float64(2.0)], ids=str)
 @pytest.mark.parametrize("sr,n_fft,n_mels", CONFIGS)
 def test_mel_numeric_norm(parity, sr, n_fft, n_mels, norm):
     # util.normalize divides in float64 and rounds once: identical or within 1 ulp.
     for htk in (False, True):
         ours, ref = both_mel(parity, sr=sr, n_fft=n_fft, n_mels=n_mels, norm=norm, htk=htk)
-        assert_within_ulps(parity, ours, ref, parity.tol.mel_norm_ulp,
-                           "filters.mel numeric norm float32")
-    ours, ref = both_mel(parity, sr=sr, n_fft=n_fft, n_mels=n_mels, norm=norm,
-                         dtype=np.float64)
+        assert_within_ulps(
+            parity, ours, ref, parity.tol.mel_norm_ulp, "filters.mel numeric norm float32"
+        )
+    ours, ref = both_mel(parity, sr=sr, n_fft=n_fft, n_mels=n_mels, norm=norm, dtype=np.float64)
     assert_rows_close(parity, ours, ref, "filters.mel numeric norm float64")
 
 
-@pytest.mark.parametrize("fmin,fmax", [
-    (0.0, None), (20.0, None), (0.0, 8000.0), (300.0, 3400.0), (133.33, 6855.4976),
-    (50.0, 20000.0),   # beyond Nyquist for some rates: empty filters and the warning
-    (0.0, 30000.0),
-    (4000.0, 1000.0),  # fmin > fmax: all zero, warning
-    (-100.0, 5000.0),  # negative fmin: linear mel below 0
-    (1000.0, 1000.5),
-])
+@pytest.mark.parametrize(
+    "fmin,fmax",
+    [
+        (0.0, None),
+        (20.0, None),
+        (0.0, 8000.0),
+        (300.0, 3400.0),
+        (133.33, 6855.4976),
+        (50.0, 20000.0),  # beyond Nyquist for some rates: empty filters and the warning
+        (0.0, 30000.0),
+        (4000.0, 1000.0),  # fmin > fmax: all zero, warning
+        (-100.0, 5000.0),  # negative fmin: linear mel below 0
+        (1000.0, 1000.5),
+    ],
+)
 @pytest.mark.parametrize("htk", [False, True], ids=["slaney_scale", "htk_scale"])
-@pytest.mark.parametrize("sr,n_fft,n_mels", [(22050, 2048, 128), (16000, 400, 80),
-                                             (8000, 255, 40), (48000, 1023, 128)])
+@pytest.mark.parametrize(
+    "sr,n_fft,n_mels", [(22050, 2048, 128), (16000, 400, 80), (8000, 255, 40), (48000, 1023, 128)]
+)
 def test_mel_frequency_range(parity, sr, n_fft, n_mels, htk, fmin, fmax):
     # parity.both also checks the empty-filter UserWarning is raised exactly when
     # librosa raises it.
     for norm in ("slaney", None):
-        ours, ref = both_mel(parity, sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax,
-                             htk=htk, norm=norm)
+        ours, ref = both_mel(
+            parity, sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm
+        )
         assert_identical(ours, ref)
 
 
@@ -174,10 +194,10 @@ def test_fmin_equals_fmax(parity):
     for norm in ("slaney", None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ref = librosa.filters.mel(sr=22050, n_fft=512, n_mels=8, fmin=1000.0,
-                                      fmax=1000.0, norm=norm)
-            ours = filters.mel(sr=22050, n_fft=512, n_mels=8, fmin=1000.0, fmax=1000.0,
-                               norm=norm)
+            ref = librosa.filters.mel(
+                sr=22050, n_fft=512, n_mels=8, fmin=1000.0, fmax=1000.0, norm=norm
+            )
+            ours = filters.mel(sr=22050, n_fft=512, n_mels=8, fmin=1000.0, fmax=1000.0, norm=norm)
         assert_identical(ours, ref)
 
 
@@ -188,8 +208,7 @@ def test_band_edges_meeting_on_a_bin(parity):
     for norm in ("slaney", None):
         kwargs = dict(sr=8000, n_fft=16, n_mels=1, fmin=1000.0, fmax=1000.0, norm=norm)
         with np.errstate(all="ignore"):
-            pair = parity.both(lambda: filters.mel(**kwargs),
-                               lambda: librosa.filters.mel(**kwargs))
+            pair = parity.both(lambda: filters.mel(**kwargs), lambda: librosa.filters.mel(**kwargs))
         if pair is not None:
             assert_identical(*pair)
 
@@ -222,8 +241,18 @@ def test_mel_returns_a_fresh_writable_array():
 
 # ---- Frequency grids and conversions ----------------------------------------------------
 
-FFT_GRIDS = [(22050, 2048), (16000, 400), (8000, 255), (48000, 1023), (44100, 511),
-             (22050.5, 1000), (1, 1), (16000, 3), (8000, 401), (22050, 1023)]
+FFT_GRIDS = [
+    (22050, 2048),
+    (16000, 400),
+    (8000, 255),
+    (48000, 1023),
+    (44100, 511),
+    (22050.5, 1000),
+    (1, 1),
+    (16000, 3),
+    (8000, 401),
+    (22050, 1023),
+]
 
 
 @pytest.mark.parametrize("sr,n_fft", FFT_GRIDS)
@@ -240,12 +269,15 @@ def test_fft_frequencies(sr, n_fft):
 
 
 @needs_librosa_1_0_1
-@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.longdouble, np.int64, "float32"],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float16, np.longdouble, np.int64, "float32"], ids=repr
+)
 @pytest.mark.parametrize("sr,n_fft", FFT_GRIDS)
 def test_fft_frequencies_dtype(sr, n_fft, dtype):
-    assert_identical(swiftspec.fft_frequencies(sr=sr, n_fft=n_fft, dtype=dtype),
-                     librosa.fft_frequencies(sr=sr, n_fft=n_fft, dtype=dtype))
+    assert_identical(
+        swiftspec.fft_frequencies(sr=sr, n_fft=n_fft, dtype=dtype),
+        librosa.fft_frequencies(sr=sr, n_fft=n_fft, dtype=dtype),
+    )
 
 
 def test_fft_frequencies_defaults():
@@ -253,11 +285,23 @@ def test_fft_frequencies_defaults():
 
 
 @pytest.mark.parametrize("htk", [False, True])
-@pytest.mark.parametrize("n_mels,fmin,fmax", [
-    (128, 0.0, 11025.0), (130, 0.0, 8000.0), (42, 0.0, 4000.0), (66, 0.0, 8000.0),
-    (82, 0.0, 24000.0), (1, 100.0, 8000.0), (2, 0.0, 11025.0), (0, 0.0, 11025.0),
-    (40, 5000.0, 6000.0), (20, 8000.0, 100.0), (10, -200.0, 500.0), (300, 20.0, 22050.0),
-])
+@pytest.mark.parametrize(
+    "n_mels,fmin,fmax",
+    [
+        (128, 0.0, 11025.0),
+        (130, 0.0, 8000.0),
+        (42, 0.0, 4000.0),
+        (66, 0.0, 8000.0),
+        (82, 0.0, 24000.0),
+        (1, 100.0, 8000.0),
+        (2, 0.0, 11025.0),
+        (0, 0.0, 11025.0),
+        (40, 5000.0, 6000.0),
+        (20, 8000.0, 100.0),
+        (10, -200.0, 500.0),
+        (300, 20.0, 22050.0),
+    ],
+)
 def test_mel_frequencies(parity, n_mels, fmin, fmax, htk):
     ours = swiftspec.mel_frequencies(n_mels, fmin=fmin, fmax=fmax, htk=htk)
     ref = librosa.mel_frequencies(n_mels, fmin=fmin, fmax=fmax, htk=htk)
@@ -286,15 +330,18 @@ def test_mel_frequencies_dtype(parity, dtype, htk):
 
 
 def test_mel_frequencies_defaults(parity):
-    assert_f64_close(parity, swiftspec.mel_frequencies(), librosa.mel_frequencies(),
-                     "mel_frequencies")
-    assert_f64_close(parity, swiftspec.mel_frequencies(64), librosa.mel_frequencies(64),
-                     "mel_frequencies")
+    assert_f64_close(
+        parity, swiftspec.mel_frequencies(), librosa.mel_frequencies(), "mel_frequencies"
+    )
+    assert_f64_close(
+        parity, swiftspec.mel_frequencies(64), librosa.mel_frequencies(64), "mel_frequencies"
+    )
 
 
 def _frequency_inputs():
-    grid = np.concatenate([np.linspace(0, 24000, 1001), [999.9999999, 1000.0, 1000.0000001,
-                                                         -100.0, 1e-300, 5e5]])
+    grid = np.concatenate(
+        [np.linspace(0, 24000, 1001), [999.9999999, 1000.0, 1000.0000001, -100.0, 1e-300, 5e5]]
+    )
     return {
         "python_float": 440.0,
         "python_int": 1000,
@@ -314,13 +361,18 @@ def _frequency_inputs():
 @pytest.mark.parametrize("case", list(_frequency_inputs()))
 def test_hz_to_mel_and_back(parity, case, htk):
     values = _frequency_inputs()[case]
-    for ours_fn, ref_fn in ((swiftspec.hz_to_mel, librosa.hz_to_mel),
-                            (swiftspec.mel_to_hz, librosa.mel_to_hz)):
+    for ours_fn, ref_fn in (
+        (swiftspec.hz_to_mel, librosa.hz_to_mel),
+        (swiftspec.mel_to_hz, librosa.mel_to_hz),
+    ):
         inputs = values
         if ours_fn is swiftspec.mel_to_hz:
             # Mel inputs of a comparable range (0..~45 slaney, 0..~4000 htk).
-            inputs = np.asarray(values) / (1.0 if htk else 500.0) if not np.isscalar(
-                values) else values / (1.0 if htk else 100.0)
+            inputs = (
+                np.asarray(values) / (1.0 if htk else 500.0)
+                if not np.isscalar(values)
+                else values / (1.0 if htk else 100.0)
+            )
             if isinstance(values, np.ndarray) and values.dtype == np.float32:
                 inputs = inputs.astype(np.float32)
         with warnings.catch_warnings():
@@ -349,12 +401,19 @@ def test_hz_to_mel_and_back(parity, case, htk):
 
 # ---- float64 bit-identity against librosa on numpy without its AVX-512 math ------------
 
-_NUMPY_SIMD_OFF = ("AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR "
-                   "X86_V4")
-_FLOAT64_CASES = [(sr, n_fft, n_mels, htk, norm) for sr, n_fft, n_mels in CONFIGS
-                  for htk in (False, True) for norm in ("slaney", None, 2, "inf")]
-_MEL_FREQ_CASES = [(128, 0.0, 11025.0), (300, 20.0, 22050.0), (82, 0.0, 24000.0),
-                   (40, 5000.0, 6000.0)]
+_NUMPY_SIMD_OFF = "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR X86_V4"
+_FLOAT64_CASES = [
+    (sr, n_fft, n_mels, htk, norm)
+    for sr, n_fft, n_mels in CONFIGS
+    for htk in (False, True)
+    for norm in ("slaney", None, 2, "inf")
+]
+_MEL_FREQ_CASES = [
+    (128, 0.0, 11025.0),
+    (300, 20.0, 22050.0),
+    (82, 0.0, 24000.0),
+    (40, 5000.0, 6000.0),
+]
 
 _REFERENCE_SCRIPT = r"""
 import json, math, sys
@@ -396,11 +455,15 @@ def test_float64_bit_identical_with_libm_numpy(tmp_path):
     grid_path = tmp_path / "grid.npy"
     out_path = tmp_path / "reference.npz"
     np.save(grid_path, grid)
-    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=_NUMPY_SIMD_OFF,
-               PYTHONWARNINGS="ignore")
+    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=_NUMPY_SIMD_OFF, PYTHONWARNINGS="ignore")
     argument = json.dumps([_FLOAT64_CASES, _MEL_FREQ_CASES, str(grid_path), str(out_path)])
-    run = subprocess.run([sys.executable, "-c", _REFERENCE_SCRIPT, argument], env=env,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", _REFERENCE_SCRIPT, argument],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if run.returncode != 0:
         pytest.skip(f"reference subprocess failed: {run.stderr[-500:]}")
     if run.stdout.startswith("SKIP"):
@@ -408,8 +471,7 @@ def test_float64_bit_identical_with_libm_numpy(tmp_path):
     reference = np.load(out_path)
     for sr, n_fft, n_mels, htk, norm in _FLOAT64_CASES:
         value = np.inf if norm == "inf" else norm
-        ours = filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, htk=htk, norm=value,
-                           dtype=np.float64)
+        ours = filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, htk=htk, norm=value, dtype=np.float64)
         ref = reference[f"mel-{sr}-{n_fft}-{n_mels}-{htk}-{value}"]
         if isinstance(value, str) or value is None:
             assert_identical(ours, ref)
@@ -417,9 +479,13 @@ def test_float64_bit_identical_with_libm_numpy(tmp_path):
             assert np.max(np.abs(ours - ref) / np.spacing(np.abs(ref))) <= 1
     for n, lo, hi in _MEL_FREQ_CASES:
         for htk in (False, True):
-            assert_identical(swiftspec.mel_frequencies(n, fmin=lo, fmax=hi, htk=htk),
-                             reference[f"freq-{n}-{lo}-{hi}-{htk}"])
+            assert_identical(
+                swiftspec.mel_frequencies(n, fmin=lo, fmax=hi, htk=htk),
+                reference[f"freq-{n}-{lo}-{hi}-{htk}"],
+            )
     for htk in (False, True):
         assert_identical(swiftspec.hz_to_mel(grid, htk=htk), reference[f"hz_to_mel-{htk}"])
-        assert_identical(swiftspec.mel_to_hz(grid / (1.0 if htk else 500.0), htk=htk),
-                         reference[f"mel_to_hz-{htk}"])
+        assert_identical(
+            swiftspec.mel_to_hz(grid / (1.0 if htk else 500.0), htk=htk),
+            reference[f"mel_to_hz-{htk}"],
+        )

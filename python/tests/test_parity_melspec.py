@@ -17,19 +17,21 @@ def signal(rng, *shape, dtype=np.float32):
     n = shape[-1]
     t = np.arange(n) / 16000.0
     y = 0.2 * rng.standard_normal(shape) + 0.5 * np.sin(2 * np.pi * 440.0 * t)
-    y[..., n // 3: n // 2] *= 1e-3
+    y[..., n // 3 : n // 2] *= 1e-3
     return y.astype(dtype)
 
 
 def compare(parity, y, precision="exact", **kwargs):
     pair = parity.both(
         lambda: swiftspec.feature.melspectrogram(y=y, precision=precision, **kwargs),
-        lambda: librosa.feature.melspectrogram(y=y, **kwargs))
+        lambda: librosa.feature.melspectrogram(y=y, **kwargs),
+    )
     if pair is None:
         return None
     ours, ref = pair
-    parity.assert_channels(ours, ref, parity.tol.mel_rtol,
-                           f"melspectrogram {precision} ({ref.dtype})")
+    parity.assert_channels(
+        ours, ref, parity.tol.mel_rtol, f"melspectrogram {precision} ({ref.dtype})"
+    )
     return ours, ref
 
 
@@ -48,27 +50,55 @@ def compare_log_mel(parity, ours, ref, precision, **db_kwargs):
 
 # ---- STFT parameters --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("precision", PRECISIONS)
-@pytest.mark.parametrize("n_fft,hop_length,win_length", [
-    (2048, 512, None), (2048, None, None), (2048, 1100, 1024), (1023, 512, None),
-    (512, 128, None), (512, 256, 401), (511, 160, None), (400, 160, None), (400, 200, 401 - 1),
-    (256, 300, None), (255, 64, 127),
-])
+@pytest.mark.parametrize(
+    "n_fft,hop_length,win_length",
+    [
+        (2048, 512, None),
+        (2048, None, None),
+        (2048, 1100, 1024),
+        (1023, 512, None),
+        (512, 128, None),
+        (512, 256, 401),
+        (511, 160, None),
+        (400, 160, None),
+        (400, 200, 401 - 1),
+        (256, 300, None),
+        (255, 64, 127),
+    ],
+)
 def test_stft_parameters(parity, rng, precision, n_fft, hop_length, win_length):
     y = signal(rng, 12000)
-    ours, ref = compare(parity, y, precision, sr=16000, n_fft=n_fft, hop_length=hop_length,
-                        win_length=win_length, n_mels=40)
+    ours, ref = compare(
+        parity,
+        y,
+        precision,
+        sr=16000,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        n_mels=40,
+    )
     compare_log_mel(parity, ours, ref, precision)
 
 
 @pytest.mark.parametrize("precision", PRECISIONS)
-@pytest.mark.parametrize("pad_mode", ["constant", "edge", "reflect", "symmetric",
-                                      "linear_ramp"])
+@pytest.mark.parametrize("pad_mode", ["constant", "edge", "reflect", "symmetric", "linear_ramp"])
 @pytest.mark.parametrize("center", [True, False])
 def test_center_and_pad_modes(parity, rng, precision, center, pad_mode):
     y = signal(rng, 9000)
-    ours, ref = compare(parity, y, precision, sr=22050, n_fft=1024, hop_length=256,
-                        center=center, pad_mode=pad_mode, n_mels=64)
+    ours, ref = compare(
+        parity,
+        y,
+        precision,
+        sr=22050,
+        n_fft=1024,
+        hop_length=256,
+        center=center,
+        pad_mode=pad_mode,
+        n_mels=64,
+    )
     compare_log_mel(parity, ours, ref, precision)
 
 
@@ -85,8 +115,9 @@ def test_short_signals(parity, rng, precision, length):
 @pytest.mark.parametrize("power", [2.0, 1.0, 1.5, 0.5, 3, np.float32(2.0)], ids=repr)
 def test_power(parity, rng, precision, power):
     y = signal(rng, 10000)
-    ours, ref = compare(parity, y, precision, sr=16000, n_fft=512, hop_length=160,
-                        power=power, n_mels=64)
+    ours, ref = compare(
+        parity, y, precision, sr=16000, n_fft=512, hop_length=160, power=power, n_mels=64
+    )
     compare_log_mel(parity, ours, ref, precision)
 
 
@@ -108,24 +139,35 @@ def test_numpy_power_keeps_float32(parity, rng, power):
 
 # ---- Mel parameters ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("precision", PRECISIONS)
-@pytest.mark.parametrize("mel_kwargs", [
-    dict(n_mels=128), dict(n_mels=80, fmin=20.0, fmax=7600.0), dict(n_mels=64, htk=True),
-    dict(n_mels=40, norm=None), dict(n_mels=40, norm=2), dict(n_mels=40, norm=np.inf),
-    dict(n_mels=32, fmin=300.0, fmax=3400.0, htk=True, norm=None),
-    dict(n_mels=128, dtype=np.float64),
-], ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
+@pytest.mark.parametrize(
+    "mel_kwargs",
+    [
+        dict(n_mels=128),
+        dict(n_mels=80, fmin=20.0, fmax=7600.0),
+        dict(n_mels=64, htk=True),
+        dict(n_mels=40, norm=None),
+        dict(n_mels=40, norm=2),
+        dict(n_mels=40, norm=np.inf),
+        dict(n_mels=32, fmin=300.0, fmax=3400.0, htk=True, norm=None),
+        dict(n_mels=128, dtype=np.float64),
+    ],
+    ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()),
+)
 @pytest.mark.parametrize("sr,n_fft", [(16000, 400), (22050, 2048), (48000, 1023), (8000, 255)])
 def test_mel_parameters(parity, rng, precision, sr, n_fft, mel_kwargs):
     y = signal(rng, 3 * sr // 4)
     if precision == "fast" and mel_kwargs.get("dtype") == np.float64:
         # A float64 basis makes the result float64: fast mode refuses it.
         with pytest.raises(swiftspec.ParameterError):
-            swiftspec.feature.melspectrogram(y=y, sr=sr, n_fft=n_fft, precision="fast",
-                                             **mel_kwargs)
+            swiftspec.feature.melspectrogram(
+                y=y, sr=sr, n_fft=n_fft, precision="fast", **mel_kwargs
+            )
         return
-    ours, ref = compare(parity, y, precision, sr=sr, n_fft=n_fft, hop_length=n_fft // 4,
-                        **mel_kwargs)
+    ours, ref = compare(
+        parity, y, precision, sr=sr, n_fft=n_fft, hop_length=n_fft // 4, **mel_kwargs
+    )
     compare_log_mel(parity, ours, ref, precision)
 
 
@@ -138,6 +180,7 @@ def test_empty_filters_warn(parity, rng, precision):
 
 # ---- Channels and dtypes ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("precision", PRECISIONS)
 @pytest.mark.parametrize("shape", [(2, 20000), (2, 3, 7000), (1, 5000)])
 def test_multichannel(parity, rng, precision, shape):
@@ -149,8 +192,10 @@ def test_multichannel(parity, rng, precision, shape):
     for index, channel in enumerate(flat):
         np.testing.assert_array_equal(
             ours.reshape((-1,) + ours.shape[-2:])[index],
-            swiftspec.feature.melspectrogram(y=channel, sr=16000, n_fft=512, hop_length=160,
-                                             n_mels=80, precision=precision))
+            swiftspec.feature.melspectrogram(
+                y=channel, sr=16000, n_fft=512, hop_length=160, n_mels=80, precision=precision
+            ),
+        )
 
 
 def test_float64_input(parity, rng):
@@ -172,6 +217,7 @@ def test_input_layouts(parity, rng):
 
 # ---- S= path ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n_fft_arg", [None, "match", "mismatch"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_spectrogram_input(parity, rng, dtype, n_fft_arg):
@@ -184,10 +230,12 @@ def test_spectrogram_input(parity, rng, dtype, n_fft_arg):
     for mel_kwargs in (dict(n_mels=64), dict(n_mels=40, htk=True, norm=None, fmax=6000.0)):
         pair = parity.both(
             lambda: swiftspec.feature.melspectrogram(S=S, sr=16000, **extra, **mel_kwargs),
-            lambda: librosa.feature.melspectrogram(S=S, sr=16000, **extra, **mel_kwargs))
+            lambda: librosa.feature.melspectrogram(S=S, sr=16000, **extra, **mel_kwargs),
+        )
         ours, ref = pair
-        parity.assert_channels(ours, ref, parity.tol.mel_rtol,
-                               f"melspectrogram S= ({dtype.__name__})")
+        parity.assert_channels(
+            ours, ref, parity.tol.mel_rtol, f"melspectrogram S= ({dtype.__name__})"
+        )
 
 
 def test_spectrogram_input_odd_n_fft(parity, rng):
@@ -196,21 +244,29 @@ def test_spectrogram_input_odd_n_fft(parity, rng):
     for extra in ({}, {"n_fft": 1023}):
         ours, ref = parity.both(
             lambda: swiftspec.feature.melspectrogram(S=S, sr=16000, **extra),
-            lambda: librosa.feature.melspectrogram(S=S, sr=16000, **extra))
+            lambda: librosa.feature.melspectrogram(S=S, sr=16000, **extra),
+        )
         parity.assert_channels(ours, ref, parity.tol.mel_rtol, "melspectrogram S=")
 
 
 # ---- Errors -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [
-    dict(), dict(y=np.zeros(100, dtype=np.int16)),
-    dict(y=np.array([0.0, np.nan], dtype=np.float32)), dict(y=[0.0] * 3000),
-    dict(y=np.zeros(3000, np.float32), hop_length=0),
-    dict(y=np.zeros(3000, np.float32), pad_mode="wrap"),
-    dict(y=np.zeros(3000, np.float32), norm="bogus"),
-    dict(y=np.zeros(3000, np.float32), n_fft=None),
-    dict(y=np.zeros(100, np.float32), center=False),
-], ids=lambda kw: ",".join(f"{k}" for k in kw) or "nothing")
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(y=np.zeros(100, dtype=np.int16)),
+        dict(y=np.array([0.0, np.nan], dtype=np.float32)),
+        dict(y=[0.0] * 3000),
+        dict(y=np.zeros(3000, np.float32), hop_length=0),
+        dict(y=np.zeros(3000, np.float32), pad_mode="wrap"),
+        dict(y=np.zeros(3000, np.float32), norm="bogus"),
+        dict(y=np.zeros(3000, np.float32), n_fft=None),
+        dict(y=np.zeros(100, np.float32), center=False),
+    ],
+    ids=lambda kw: ",".join(f"{k}" for k in kw) or "nothing",
+)
 def test_errors_match_librosa(parity, kwargs):
     ref, ref_error, _ = parity.outcome(librosa.feature.melspectrogram, **kwargs)
     ours, our_error, _ = parity.outcome(swiftspec.feature.melspectrogram, **kwargs)

@@ -18,8 +18,9 @@ def noise(rng, *shape, dtype=np.float32):
 
 def compare(parity, y, precision="exact", **kwargs):
     """swiftspec.stft(y, **kwargs) vs librosa.stft(y, **kwargs); checks the values."""
-    pair = parity.both(lambda: swiftspec.stft(y, precision=precision, **kwargs),
-                       lambda: librosa.stft(y, **kwargs))
+    pair = parity.both(
+        lambda: swiftspec.stft(y, precision=precision, **kwargs), lambda: librosa.stft(y, **kwargs)
+    )
     if pair is None:
         return None
     ours, ref = pair
@@ -31,6 +32,7 @@ def compare(parity, y, precision="exact", **kwargs):
 
 
 # ---- Parameter grids --------------------------------------------------------------------
+
 
 def _hops(n_fft):
     return {
@@ -55,8 +57,16 @@ def test_hop_grid(parity, rng, n_fft, hop_name, center):
 
 
 def _lengths(n_fft):
-    return {"0": 0, "1": 1, "2": 2, "short": n_fft // 3, "n_fft-1": n_fft - 1,
-            "n_fft": n_fft, "n_fft+1": n_fft + 1, "long": 4 * n_fft + 33}
+    return {
+        "0": 0,
+        "1": 1,
+        "2": 2,
+        "short": n_fft // 3,
+        "n_fft-1": n_fft - 1,
+        "n_fft": n_fft,
+        "n_fft+1": n_fft + 1,
+        "long": 4 * n_fft + 33,
+    }
 
 
 @pytest.mark.parametrize("length_name", list(_lengths(512)))
@@ -98,22 +108,46 @@ def test_empty_pad_mode_interior_frames(parity, rng, n_fft, hop):
 
 
 @pytest.mark.parametrize("center", [True, False], ids=["center", "uncentered"])
-@pytest.mark.parametrize("win_length,n_fft", [
-    (None, 256), (128, 256), (None, 255), (127, 255), (101, 255),
-    (200, 400), (401, 512), (256, 512), (255, 511), (301, 511),
-    (511, 1023), (1000, 1023), (1024, 2048), (401, 2048), (2047, 2048),
-])
+@pytest.mark.parametrize(
+    "win_length,n_fft",
+    [
+        (None, 256),
+        (128, 256),
+        (None, 255),
+        (127, 255),
+        (101, 255),
+        (200, 400),
+        (401, 512),
+        (256, 512),
+        (255, 511),
+        (301, 511),
+        (511, 1023),
+        (1000, 1023),
+        (1024, 2048),
+        (401, 2048),
+        (2047, 2048),
+    ],
+)
 def test_win_length(parity, rng, n_fft, win_length, center):
     # Default hop is win_length // 4 (100 for 401); odd differences pad the extra zero
     # on the right.
     y = noise(rng, 3 * n_fft + 11)
     compare(parity, y, n_fft=n_fft, win_length=win_length, center=center)
-    compare(parity, y, n_fft=n_fft, win_length=win_length, center=center,
-            hop_length=n_fft // 3, pad_mode="reflect")
+    compare(
+        parity,
+        y,
+        n_fft=n_fft,
+        win_length=win_length,
+        center=center,
+        hop_length=n_fft // 3,
+        pad_mode="reflect",
+    )
 
 
-@pytest.mark.parametrize("window", ["hamming", "blackman", "boxcar", "bartlett", "triang",
-                                    ("kaiser", 8.0), "ones", "rect"])
+@pytest.mark.parametrize(
+    "window",
+    ["hamming", "blackman", "boxcar", "bartlett", "triang", ("kaiser", 8.0), "ones", "rect"],
+)
 def test_windows(parity, rng, window):
     y = noise(rng, 4000)
     compare(parity, y, n_fft=512, window=window)
@@ -131,17 +165,18 @@ def test_window_array_and_callable(parity, rng):
 
 
 @pytest.mark.parametrize("window", ["hann", "hamming", "boxcar"])
-@pytest.mark.parametrize("n_fft,hop,length", [(512, 256, 16384), (400, 200, 16000),
-                                              (512, 300, 16200), (256, 1000, 5000)])
+@pytest.mark.parametrize(
+    "n_fft,hop,length", [(512, 256, 16384), (400, 200, 16000), (512, 300, 16200), (256, 1000, 5000)]
+)
 def test_reflect_tail_quirk(parity, rng, n_fft, hop, length, window):
     """librosa reflects the tail segment on its own when hop >= n_fft/2 (§4.2)."""
     y = noise(rng, length)
-    ours, ref = compare(parity, y, n_fft=n_fft, hop_length=hop, pad_mode="reflect",
-                        window=window)
+    ours, ref = compare(parity, y, n_fft=n_fft, hop_length=hop, pad_mode="reflect", window=window)
     # The last frame follows librosa's quirk, not a true full-signal reflection.
     p = n_fft // 2
-    full = librosa.stft(np.pad(y, (p, p), mode="reflect"), n_fft=n_fft, hop_length=hop,
-                        window=window, center=False)
+    full = librosa.stft(
+        np.pad(y, (p, p), mode="reflect"), n_fft=n_fft, hop_length=hop, window=window, center=False
+    )
     assert full.shape == ref.shape
     quirk = np.max(np.abs(ref[:, -1].astype(np.complex128) - full[:, -1]))
     ours_vs_ref = np.max(np.abs(ours[:, -1].astype(np.complex128) - ref[:, -1]))
@@ -152,6 +187,7 @@ def test_reflect_tail_quirk(parity, rng, n_fft, hop, length, window):
 
 
 # ---- Fast precision ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("pad_mode", ["constant", "reflect"])
 @pytest.mark.parametrize("hop", [None, "over_half"])
@@ -183,6 +219,7 @@ def test_fast_precision_rejects_float64(rng):
 
 # ---- Channels, dtypes, layouts, out= ----------------------------------------------------
 
+
 @pytest.mark.parametrize("shape", [(2, 5000), (2, 3, 3001), (1, 4000), (3, 1, 2000)])
 def test_multichannel(parity, rng, shape):
     y = noise(rng, *shape)
@@ -192,8 +229,9 @@ def test_multichannel(parity, rng, shape):
     flat = y.reshape(-1, shape[-1])
     ours_flat = ours.reshape((-1,) + ours.shape[-2:])
     for channel in range(flat.shape[0]):
-        np.testing.assert_array_equal(ours_flat[channel],
-                                      swiftspec.stft(flat[channel], n_fft=512, hop_length=160))
+        np.testing.assert_array_equal(
+            ours_flat[channel], swiftspec.stft(flat[channel], n_fft=512, hop_length=160)
+        )
     compare(parity, y, n_fft=400, hop_length=300, pad_mode="reflect", win_length=301)
 
 
@@ -254,8 +292,10 @@ def test_out_wins_over_dtype(parity, rng):
     parity.assert_stft(result, ref)
 
 
-@pytest.mark.parametrize("layout", ["strided", "reversed", "fortran", "big_endian",
-                                    "big_endian_f64", "float16", "readonly"])
+@pytest.mark.parametrize(
+    "layout",
+    ["strided", "reversed", "fortran", "big_endian", "big_endian_f64", "float16", "readonly"],
+)
 def test_input_layouts(parity, rng, layout):
     base = noise(rng, 2, 9000)
     y = {
@@ -273,17 +313,25 @@ def test_input_layouts(parity, rng, layout):
     # Identical to the transform of a contiguous native copy. (librosa maps only native
     # float64 to complex128: big-endian float64 gives complex64, as compare() checked.)
     np.testing.assert_array_equal(
-        ours, swiftspec.stft(np.array(y, dtype=y.dtype.newbyteorder("="), order="C"),
-                             n_fft=512, hop_length=128, dtype=ref.dtype))
+        ours,
+        swiftspec.stft(
+            np.array(y, dtype=y.dtype.newbyteorder("="), order="C"),
+            n_fft=512,
+            hop_length=128,
+            dtype=ref.dtype,
+        ),
+    )
 
 
 # ---- Warnings and errors ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("length", [0, 1, 100, 2047])
 def test_warns_when_n_fft_exceeds_length(parity, rng, length):
     y = noise(rng, length)
-    with pytest.warns(UserWarning, match=f"n_fft=2048 is too large for input signal of "
-                                         f"length={length}"):
+    with pytest.warns(
+        UserWarning, match=f"n_fft=2048 is too large for input signal of length={length}"
+    ):
         ours = swiftspec.stft(y)
     with pytest.warns(UserWarning, match="n_fft=2048 is too large"):
         ref = librosa.stft(y)
@@ -329,8 +377,11 @@ def _error_cases():
         "n_fft_float": (y, dict(n_fft=512.0), "512.0"),
         "win_length_zero": (y, dict(win_length=0), "0"),
         "out_shape": (y, dict(n_fft=512, out=np.zeros((257, 3), np.complex64)), "(257, 3)"),
-        "out_leading_shape": (y, dict(n_fft=512, out=np.zeros((2, 257, 30), np.complex64)),
-                              "(2, 257, 30)"),
+        "out_leading_shape": (
+            y,
+            dict(n_fft=512, out=np.zeros((2, 257, 30), np.complex64)),
+            "(2, 257, 30)",
+        ),
         "out_real": (y, dict(n_fft=512, out=np.zeros((257, 24), np.float32)), "float32"),
         "dtype_bogus": (y, dict(dtype="bogus"), None),
     }
@@ -340,9 +391,13 @@ def _error_cases():
 SCIPY_ERROR_CASES = ("n_fft_zero", "n_fft_float", "win_length_zero")
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=needs_scipy_1_17) if case in SCIPY_ERROR_CASES else case
-    for case in _error_cases()])
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=needs_scipy_1_17) if case in SCIPY_ERROR_CASES else case
+        for case in _error_cases()
+    ],
+)
 def test_errors_match_librosa(parity, case):
     y, kwargs, needle = _error_cases()[case]
     ref, ref_error, _ = parity.outcome(librosa.stft, y, **kwargs)

@@ -45,20 +45,23 @@ def test_normalize_sweep(parity, rng, norm, dtype):
     S = sample(rng, dtype)
     for axis, threshold, fill in itertools.product(AXES, THRESHOLDS, FILLS):
         kwargs = dict(norm=norm, axis=axis, threshold=threshold, fill=fill)
-        outcome = parity.both(lambda: normalize(S, **kwargs),
-                              lambda: librosa.util.normalize(S, **kwargs))
+        outcome = parity.both(
+            lambda: normalize(S, **kwargs), lambda: librosa.util.normalize(S, **kwargs)
+        )
         if outcome is not None:
             assert_same(*outcome)
 
 
-@pytest.mark.parametrize("shape,axis", [((2, 3, 40), -1), ((2, 3, 40), 1), ((7,), 0),
-                                        ((2, 0), 0), ((1, 1), None)])
+@pytest.mark.parametrize(
+    "shape,axis", [((2, 3, 40), -1), ((2, 3, 40), 1), ((7,), 0), ((2, 0), 0), ((1, 1), None)]
+)
 def test_normalize_shapes(parity, rng, shape, axis):
     S = rng.standard_normal(shape).astype(np.float32)
     for norm, fill in itertools.product([np.inf, 2, 0], [None, False]):
-        outcome = parity.both(lambda: normalize(S, norm=norm, axis=axis, fill=fill),
-                              lambda: librosa.util.normalize(S, norm=norm, axis=axis,
-                                                             fill=fill))
+        outcome = parity.both(
+            lambda: normalize(S, norm=norm, axis=axis, fill=fill),
+            lambda: librosa.util.normalize(S, norm=norm, axis=axis, fill=fill),
+        )
         if outcome is not None:
             assert_same(*outcome)
 
@@ -76,25 +79,31 @@ def test_normalize_peak_of_audio():
     np.testing.assert_array_equal(normalize(y, axis=-1), expected)
 
 
-@pytest.mark.parametrize("S,kwargs", [
-    (np.ones((2, 2)), dict(threshold=0)),
-    (np.ones((2, 2)), dict(threshold=-1.0)),
-    (np.ones((2, 2)), dict(fill="yes")),
-    (np.ones((2, 2)), dict(fill=2)),
-    (np.array([[1.0, np.nan]]), {}),
-    (np.array([[1.0, np.inf]]), dict(norm=None)),
-    (np.array([[1.0, -np.inf]], np.float32), {}),
-    (np.ones((2, 2)), dict(norm=0, fill=True)),
-    (np.ones((2, 2)), dict(norm=-1)),
-    (np.ones((2, 2)), dict(norm="fro")),
-    (np.ones((2, 2)), dict(norm=True)),
-    (np.ones((2, 2)), dict(norm=1j)),
-    (np.ones((2, 2)), dict(axis=2)),
-    (np.ones((2, 2)), dict(axis=-3, norm=2)),
-], ids=lambda value: repr(value) if isinstance(value, dict) else "")
+@pytest.mark.parametrize(
+    "S,kwargs",
+    [
+        (np.ones((2, 2)), dict(threshold=0)),
+        (np.ones((2, 2)), dict(threshold=-1.0)),
+        (np.ones((2, 2)), dict(fill="yes")),
+        (np.ones((2, 2)), dict(fill=2)),
+        (np.array([[1.0, np.nan]]), {}),
+        (np.array([[1.0, np.inf]]), dict(norm=None)),
+        (np.array([[1.0, -np.inf]], np.float32), {}),
+        (np.ones((2, 2)), dict(norm=0, fill=True)),
+        (np.ones((2, 2)), dict(norm=-1)),
+        (np.ones((2, 2)), dict(norm="fro")),
+        (np.ones((2, 2)), dict(norm=True)),
+        (np.ones((2, 2)), dict(norm=1j)),
+        (np.ones((2, 2)), dict(axis=2)),
+        (np.ones((2, 2)), dict(axis=-3, norm=2)),
+    ],
+    ids=lambda value: repr(value) if isinstance(value, dict) else "",
+)
 def test_normalize_errors(parity, S, kwargs):
-    assert parity.both(lambda: normalize(S, **kwargs),
-                       lambda: librosa.util.normalize(S, **kwargs)) is None
+    assert (
+        parity.both(lambda: normalize(S, **kwargs), lambda: librosa.util.normalize(S, **kwargs))
+        is None
+    )
 
 
 def test_normalize_messages_name_the_value():
@@ -121,6 +130,7 @@ def test_signatures_match_librosa():
 
 
 # ---- normalize_rms: analytic results ------------------------------------------------------
+
 
 def rms(y, axis=-1):
     return np.sqrt(np.mean(np.asarray(y, np.float64) ** 2, axis=axis))
@@ -192,17 +202,20 @@ def test_input_is_not_modified(rng):
     assert normalize_rms(empty).shape == (2, 0)
 
 
-@pytest.mark.parametrize("y,kwargs,match", [
-    (np.array([0.1, np.nan]), {}, r"not finite"),
-    (np.array([0.1, np.inf], np.float32), {}, r"not finite"),
-    (np.arange(4), {}, r"floating-point"),
-    ([0.1, 0.2], {}, r"numpy.ndarray"),
-    (np.ones(4), dict(target_dbfs=np.inf), r"target_dbfs=inf"),
-    (np.ones(4), dict(target_dbfs="loud"), r"target_dbfs='loud'"),
-    (np.ones(4), dict(threshold=0), r"threshold=0"),
-    (np.ones(4), dict(threshold=-1e-3), r"threshold=-0.001"),
-    (np.ones(4, np.float16), dict(target_dbfs=120.0), r"beyond float16"),
-])
+@pytest.mark.parametrize(
+    "y,kwargs,match",
+    [
+        (np.array([0.1, np.nan]), {}, r"not finite"),
+        (np.array([0.1, np.inf], np.float32), {}, r"not finite"),
+        (np.arange(4), {}, r"floating-point"),
+        ([0.1, 0.2], {}, r"numpy.ndarray"),
+        (np.ones(4), dict(target_dbfs=np.inf), r"target_dbfs=inf"),
+        (np.ones(4), dict(target_dbfs="loud"), r"target_dbfs='loud'"),
+        (np.ones(4), dict(threshold=0), r"threshold=0"),
+        (np.ones(4), dict(threshold=-1e-3), r"threshold=-0.001"),
+        (np.ones(4, np.float16), dict(target_dbfs=120.0), r"beyond float16"),
+    ],
+)
 def test_rms_errors(y, kwargs, match):
     with pytest.raises(swiftspec.ParameterError, match=match):
         normalize_rms(y, **kwargs)

@@ -20,8 +20,7 @@ def _scipy_aliases():
         from scipy.signal.windows._windows import _WIN_FUNCS
     except ImportError:  # pragma: no cover - private table moved
         return []
-    return sorted(name for name, (func, _) in _WIN_FUNCS.items()
-                  if func.__name__ in BASE_WINDOWS)
+    return sorted(name for name, (func, _) in _WIN_FUNCS.items() if func.__name__ in BASE_WINDOWS)
 
 
 NATIVE_NAMES = sorted(set(BASE_WINDOWS) | set(filters._NATIVE_WINDOWS))
@@ -32,7 +31,8 @@ def assert_identical(ours, ref):
     assert ours.dtype == ref.dtype, (ours.dtype, ref.dtype)
     assert ours.shape == ref.shape, (ours.shape, ref.shape)
     assert np.array_equal(ours, ref), (
-        f"{int(np.sum(ours != ref))} samples differ, max {np.max(np.abs(ours - ref)):.3g}")
+        f"{int(np.sum(ours != ref))} samples differ, max {np.max(np.abs(ours - ref)):.3g}"
+    )
 
 
 @pytest.mark.parametrize("fftbins", [True, False], ids=["periodic", "symmetric"])
@@ -49,23 +49,37 @@ def test_native_windows_bit_identical(name, fftbins):
 def test_every_scipy_alias(name):
     for fftbins in (True, False):
         for n in (1, 2, 3, 8, 400, 511):
-            assert_identical(filters.get_window(name, n, fftbins=fftbins),
-                             scipy_signal.get_window(name, n, fftbins=fftbins))
+            assert_identical(
+                filters.get_window(name, n, fftbins=fftbins),
+                scipy_signal.get_window(name, n, fftbins=fftbins),
+            )
 
 
-@pytest.mark.parametrize("window", [
-    ("kaiser", 4.0), 4.0, 8, ("gaussian", 100.0), "cosine", "nuttall",
-    pytest.param("hann_symmetric", marks=needs_scipy_1_17),
-    pytest.param("hamming_periodic", marks=needs_scipy_1_17),
-    ("tukey", 0.25), "flattop", "barthann", ("general_hamming", 0.6),
-])
+@pytest.mark.parametrize(
+    "window",
+    [
+        ("kaiser", 4.0),
+        4.0,
+        8,
+        ("gaussian", 100.0),
+        "cosine",
+        "nuttall",
+        pytest.param("hann_symmetric", marks=needs_scipy_1_17),
+        pytest.param("hamming_periodic", marks=needs_scipy_1_17),
+        ("tukey", 0.25),
+        "flattop",
+        "barthann",
+        ("general_hamming", 0.6),
+    ],
+)
 def test_other_windows_go_to_scipy(window):
     for n in (1, 8, 400, 511, 512):
         for fftbins in (True, False):
             ref = scipy_signal.get_window(window, n, fftbins=fftbins)
             assert_identical(filters.get_window(window, n, fftbins=fftbins), ref)
-            assert_identical(np.asarray(librosa.filters.get_window(window, n, fftbins=fftbins)),
-                             ref)
+            assert_identical(
+                np.asarray(librosa.filters.get_window(window, n, fftbins=fftbins)), ref
+            )
 
 
 def test_callable_window():
@@ -73,8 +87,9 @@ def test_callable_window():
     for n in (1, 8, 400, 511):
         ref = librosa.filters.get_window(scipy_signal.windows.hann, n)
         assert_identical(filters.get_window(scipy_signal.windows.hann, n), ref)
-        assert_identical(filters.get_window(np.hanning, n),
-                         librosa.filters.get_window(np.hanning, n))
+        assert_identical(
+            filters.get_window(np.hanning, n), librosa.filters.get_window(np.hanning, n)
+        )
 
 
 def test_array_and_list_windows():
@@ -94,13 +109,22 @@ def test_array_of_wrong_length_raises(window, n):
     assert str(ref.value) in str(ours.value)  # "Window size mismatch: 500 != 512"
 
 
-@pytest.mark.parametrize("window,n", [
-    ("no-such-window", 8), ("Hann", 8), pytest.param(("kaiser",), 8, marks=needs_scipy_1_17),
-    pytest.param(("hann", 3), 8, marks=needs_scipy_1_17),
-    pytest.param("hann", 0, marks=needs_scipy_1_17), ("hann", -4),
-    pytest.param("hann", 8.0, marks=needs_scipy_1_17), ("ha", 8), ("hann_bogus", 8), (None, 8),
-    (object(), 8),
-])
+@pytest.mark.parametrize(
+    "window,n",
+    [
+        ("no-such-window", 8),
+        ("Hann", 8),
+        pytest.param(("kaiser",), 8, marks=needs_scipy_1_17),
+        pytest.param(("hann", 3), 8, marks=needs_scipy_1_17),
+        pytest.param("hann", 0, marks=needs_scipy_1_17),
+        ("hann", -4),
+        pytest.param("hann", 8.0, marks=needs_scipy_1_17),
+        ("ha", 8),
+        ("hann_bogus", 8),
+        (None, 8),
+        (object(), 8),
+    ],
+)
 def test_invalid_specifications(window, n):
     """Errors have librosa's type: ParameterError for its checks, scipy's ValueError else."""
     with pytest.raises(Exception) as ref:

@@ -23,23 +23,21 @@ import ctypes.util
 import gc
 import importlib.util
 import json
-import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import _reliability_jobs as jobs_module
 import numpy as np
 import pytest
-
-import _reliability_jobs as jobs_module
-import swiftspec
 from _reliability_jobs import digest, digests, mixed_jobs, new_size_jobs, run
+
+import swiftspec
 from swiftspec import _ffi
 
 # Forks, spawns and long loops: the slow suite (pytest -m 'not slow' leaves it out).
@@ -62,9 +60,14 @@ def child_env():
 def run_script(source, *args, timeout=WATCHDOG):
     """Run `source` in a fresh Python in its own session; return its last stdout line as
     JSON. Kills the whole process group and fails the test when the watchdog expires."""
-    process = subprocess.Popen([sys.executable, "-c", source, *map(str, args)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=child_env(), start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", source, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+        start_new_session=True,
+    )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -77,10 +80,23 @@ def run_script(source, *args, timeout=WATCHDOG):
 
 # ---- (a) A long loop with flat memory ---------------------------------------------------
 
+
 class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
 
 
 def _mallinfo2():
@@ -116,9 +132,22 @@ def _loop_calls():
     bad = np.zeros(4, dtype=np.complex128)
 
     def c_error():
-        status = _ffi.lib.swiftspec_stft(_ffi.pointer(y), _ffi.FLOAT32, 1, y.size, 512, 128,
-                                         _ffi.pointer(window), 1, 42, 0, _ffi.pointer(bad),
-                                         _ffi.FLOAT64, 2, 1)
+        status = _ffi.lib.swiftspec_stft(
+            _ffi.pointer(y),
+            _ffi.FLOAT32,
+            1,
+            y.size,
+            512,
+            128,
+            _ffi.pointer(window),
+            1,
+            42,
+            0,
+            _ffi.pointer(bad),
+            _ffi.FLOAT64,
+            2,
+            1,
+        )
         assert status == _ffi.ERR_INVALID_ARGUMENT  # pad mode 42, rejected in the shim
 
     def python_error():
@@ -131,14 +160,16 @@ def _loop_calls():
 
     return [
         lambda: swiftspec.stft(y, n_fft=512, hop_length=128),
-        lambda: swiftspec.feature.melspectrogram(y=y, sr=16000, n_fft=1024, hop_length=256,
-                                                 n_mels=40),
-        lambda: swiftspec.feature.mfcc(y=y64, sr=16000, n_mfcc=20, n_fft=400, hop_length=160,
-                                       n_mels=40),
-        lambda: swiftspec.power_to_db(np.abs(swiftspec.stft(batch, n_fft=256)) ** 2,
-                                      ref=np.max),
-        lambda: swiftspec.feature.melspectrogram(y=batch, sr=16000, n_fft=512, hop_length=160,
-                                                 n_mels=32, precision="fast", n_threads=2),
+        lambda: swiftspec.feature.melspectrogram(
+            y=y, sr=16000, n_fft=1024, hop_length=256, n_mels=40
+        ),
+        lambda: swiftspec.feature.mfcc(
+            y=y64, sr=16000, n_mfcc=20, n_fft=400, hop_length=160, n_mels=40
+        ),
+        lambda: swiftspec.power_to_db(np.abs(swiftspec.stft(batch, n_fft=256)) ** 2, ref=np.max),
+        lambda: swiftspec.feature.melspectrogram(
+            y=batch, sr=16000, n_fft=512, hop_length=160, n_mels=32, precision="fast", n_threads=2
+        ),
         lambda: swiftspec.istft(swiftspec.stft(y64[:4000], n_fft=256), n_fft=256),
         c_error,
         python_error,
@@ -161,10 +192,12 @@ def test_long_loop_memory_is_flat():
     if heap_before is not None:
         heap_growth = heap_after - heap_before
         assert heap_growth < 1 << 20, (
-            f"malloc'ed bytes grew by {heap_growth / 2**10:.0f} kB over 2,000 calls")
+            f"malloc'ed bytes grew by {heap_growth / 2**10:.0f} kB over 2,000 calls"
+        )
 
 
 # ---- (b) Threads --------------------------------------------------------------------------
+
 
 def test_eight_threads_bit_identical_to_serial():
     """8 Python threads x 40 calls (320 calls, each with 1-3 native threads of its own)
@@ -223,7 +256,8 @@ def test_concurrent_first_time_planning():
     assert report["calls"] == 384
     assert report["agree"], "a thread's result differs from the serial call"
     assert report["digests"] == digests(new_size_jobs(RACE_SIZES)), (
-        "results differ between processes")
+        "results differ between processes"
+    )
 
 
 # ---- (c) Fork and spawn ------------------------------------------------------------------
@@ -421,8 +455,9 @@ def test_fork_during_the_first_calls_of_a_process():
     assert statuses == [0] * 16, statuses
 
 
-_TORCH_SKIP = ("torch is not installed (pip install 'torch==2.13.0+cpu'): the DataLoader "
-               "fork test did not run")
+_TORCH_SKIP = (
+    "torch is not installed (pip install 'torch==2.13.0+cpu'): the DataLoader fork test did not run"
+)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason=_TORCH_SKIP)
@@ -473,8 +508,11 @@ def test_empty_results_of_huge_batches_return_at_once():
 
 # ---- (e) Determinism ---------------------------------------------------------------------
 
-CASES = [(kind, precision) for kind in ("stft", "mel", "logmel", "mfcc")
-         for precision in ("exact", "fast")] + [("istft", "exact")]  # istft: no fast mode
+CASES = [
+    (kind, precision)
+    for kind in ("stft", "mel", "logmel", "mfcc")
+    for precision in ("exact", "fast")
+] + [("istft", "exact")]  # istft: no fast mode
 
 
 @pytest.mark.parametrize("kind,precision", CASES)
@@ -482,8 +520,17 @@ def test_same_bytes_across_calls_threads_and_batch_shapes(kind, precision):
     """Same input, same bytes: 3 repeated calls, 1/2/8 native threads, and every row of
     batches (1, n), (3, n) and (2, 2, n) equals the single-row call."""
     n = 7777  # frames do not divide evenly between threads or blocks
-    job = dict(kind=kind, seed=21, shape=(n,), n_fft=1024, hop=256, precision=precision,
-               dtype="float32", pad_mode="reflect", n_threads=1)
+    job = dict(
+        kind=kind,
+        seed=21,
+        shape=(n,),
+        n_fft=1024,
+        hop=256,
+        precision=precision,
+        dtype="float32",
+        pad_mode="reflect",
+        n_threads=1,
+    )
     rows = [jobs_module.signal(21 + r, n) for r in range(4)]
     single = [run(job, y) for y in rows]
     reference = digest(single[0])
@@ -492,9 +539,9 @@ def test_same_bytes_across_calls_threads_and_batch_shapes(kind, precision):
     for n_threads in (2, 8):
         assert digest(run(dict(job, n_threads=n_threads), rows[0])) == reference, n_threads
     for shape in ((1, n), (3, n), (2, 2, n)):
-        batch = np.stack(rows[:int(np.prod(shape[:-1]))]).reshape(shape)
+        batch = np.stack(rows[: int(np.prod(shape[:-1]))]).reshape(shape)
         for n_threads in (1, 2, 8):
             result = run(dict(job, n_threads=n_threads), batch)
-            flat = result.reshape((-1,) + result.shape[len(shape) - 1:])
+            flat = result.reshape((-1,) + result.shape[len(shape) - 1 :])
             for r in range(flat.shape[0]):
                 assert digest(flat[r]) == digest(single[r]), (shape, n_threads, r)

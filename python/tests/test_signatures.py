@@ -14,8 +14,11 @@ librosa = pytest.importorskip("librosa")
 EXTRAS = {"precision", "n_threads"}
 # Keyword-only parameters new in librosa 1.0.1, which swiftspec has: extra against older
 # librosa (as axes= against 0.11).
-NEW_IN_1_0_1 = {"mel_frequencies": {"dtype"}, "fft_frequencies": {"dtype"},
-                "feature.mfcc": {"ref", "top_db"}}
+NEW_IN_1_0_1 = {
+    "mel_frequencies": {"dtype"},
+    "fft_frequencies": {"dtype"},
+    "feature.mfcc": {"ref", "top_db"},
+}
 LIBROSA_1_0_1 = tuple(int(part) for part in librosa.__version__.split(".")[:3]) >= (1, 0, 1)
 
 PAIRS = [
@@ -67,14 +70,19 @@ def test_signature_matches_librosa(name, ours, theirs):
         else:
             assert same_default(ours_param.default, theirs_param.default), (
                 f"{name}.{pname}: default {ours_param.default!r} != "
-                f"librosa's {theirs_param.default!r}")
+                f"librosa's {theirs_param.default!r}"
+            )
     for pname, ours_param in ours_params.items():
         if pname not in theirs_params:
-            assert (pname in EXTRAS or (pname == "axes" and librosa.__version__ < "1")
-                    or (pname in NEW_IN_1_0_1.get(name, ()) and not LIBROSA_1_0_1)), (
-                f"{name}: unexpected parameter {pname!r}")
-            assert ours_param.kind in (inspect.Parameter.KEYWORD_ONLY,
-                                       inspect.Parameter.VAR_KEYWORD)
+            assert (
+                pname in EXTRAS
+                or (pname == "axes" and librosa.__version__ < "1")
+                or (pname in NEW_IN_1_0_1.get(name, ()) and not LIBROSA_1_0_1)
+            ), f"{name}: unexpected parameter {pname!r}"
+            assert ours_param.kind in (
+                inspect.Parameter.KEYWORD_ONLY,
+                inspect.Parameter.VAR_KEYWORD,
+            )
 
 
 def test_positional_calls_are_type_errors():
@@ -94,11 +102,14 @@ def test_import_does_not_import_scipy():
     import subprocess
     import sys
 
-    code = ("import sys, swiftspec, numpy as np; "
-            "swiftspec.feature.mfcc(y=np.zeros(4096, np.float32), sr=22050); "
-            "print('scipy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env=_env())
+    code = (
+        "import sys, swiftspec, numpy as np; "
+        "swiftspec.feature.mfcc(y=np.zeros(4096, np.float32), sr=22050); "
+        "print('scipy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_env()
+    )
     assert out.stdout.strip() == "False"
 
 

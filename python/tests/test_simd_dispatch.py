@@ -83,8 +83,13 @@ np.savez(sys.argv[1], **out)
 def run_level(tmp_path, level):
     path = tmp_path / f"{level}.npz"
     env = dict(os.environ, SWIFTSPEC_SIMD=level, PYTHONPATH=PYTHON_DIR)
-    proc = subprocess.run([sys.executable, "-c", FEATURES, str(path)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", FEATURES, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     return dict(np.load(path))
 
@@ -133,20 +138,42 @@ def test_baseline_level_parity_with_librosa(outputs, parity):
     for p in ("fast", "exact"):
         for n_fft, hop in ((2048, 512), (511, 128), (400, 160), (256, 100)):
             for power in (2.0, 1.0):
-                ref = librosa.feature.melspectrogram(y=y, sr=16000, n_fft=n_fft,
-                                                     hop_length=hop, n_mels=40, power=power)
+                ref = librosa.feature.melspectrogram(
+                    y=y, sr=16000, n_fft=n_fft, hop_length=hop, n_mels=40, power=power
+                )
                 ours = base[f"mel{p}{n_fft}{power}"]
-                parity.assert_channels(ours, ref, parity.tol.mel_rtol,
-                                       f"baseline SIMD melspectrogram {p}")
-                atol = (parity.tol.logmel_exact_atol if p == "exact"
-                        else parity.tol.logmel_fast_atol)
-                parity.assert_db(librosa.power_to_db(ours, top_db=None),
-                                 librosa.power_to_db(ref, top_db=None), atol,
-                                 f"baseline SIMD log-mel {p}")
+                parity.assert_channels(
+                    ours, ref, parity.tol.mel_rtol, f"baseline SIMD melspectrogram {p}"
+                )
+                atol = parity.tol.logmel_exact_atol if p == "exact" else parity.tol.logmel_fast_atol
+                parity.assert_db(
+                    librosa.power_to_db(ours, top_db=None),
+                    librosa.power_to_db(ref, top_db=None),
+                    atol,
+                    f"baseline SIMD log-mel {p}",
+                )
     S = np.abs(rng.standard_normal((3, 40, 47))).astype(np.float32) ** 4
-    edges = np.array([0.0, -0.0, 1e-45, 1e-40, 1.17549435e-38, 1e-10, 0.3, 1.0, 2.0, 10.0,
-                      1e30, np.inf, np.nan, -1.0] * 3, dtype=np.float32)
-    S[0, 0, :edges.size] = edges
+    edges = np.array(
+        [
+            0.0,
+            -0.0,
+            1e-45,
+            1e-40,
+            1.17549435e-38,
+            1e-10,
+            0.3,
+            1.0,
+            2.0,
+            10.0,
+            1e30,
+            np.inf,
+            np.nan,
+            -1.0,
+        ]
+        * 3,
+        dtype=np.float32,
+    )
+    S[0, 0, : edges.size] = edges
     with np.errstate(invalid="ignore"):
         expected = librosa.power_to_db(S, ref=1.0, top_db=None)
     parity.assert_db(base["dbone"], expected, parity.tol.db_atol, "baseline SIMD power_to_db")
@@ -154,11 +181,14 @@ def test_baseline_level_parity_with_librosa(outputs, parity):
 
 def run_with(value):
     env = dict(os.environ, SWIFTSPEC_SIMD=value, PYTHONPATH=PYTHON_DIR)
-    code = ("import warnings; warnings.simplefilter('always'); import swiftspec, numpy as np; "
-            "S = swiftspec.feature.melspectrogram(y=np.ones(4096, np.float32), n_fft=512); "
-            "print(swiftspec.__simd_level__, S.shape)")
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=120)
+    code = (
+        "import warnings; warnings.simplefilter('always'); import swiftspec, numpy as np; "
+        "S = swiftspec.feature.melspectrogram(y=np.ones(4096, np.float32), n_fft=512); "
+        "print(swiftspec.__simd_level__, S.shape)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("value", ["sse9", "AVX2", ""])

@@ -32,8 +32,14 @@ def _n_mels(n_fft):
 
 
 def _mel_kwargs(n_fft, hop, win_length, window):
-    return dict(sr=22050, n_fft=n_fft, hop_length=hop, win_length=win_length, window=window,
-                n_mels=_n_mels(n_fft))
+    return dict(
+        sr=22050,
+        n_fft=n_fft,
+        hop_length=hop,
+        win_length=win_length,
+        window=window,
+        n_mels=_n_mels(n_fft),
+    )
 
 
 def _offline_mel(y, center=False, **kwargs):
@@ -74,7 +80,7 @@ def _run(stream, y, sizes):
     """Feed y in chunks; return all outputs (each checked for shape) and the max buffer."""
     outputs, start, max_buffer = [], 0, 0
     for size in sizes:
-        out = stream.process(y[..., start:start + size])
+        out = stream.process(y[..., start : start + size])
         assert out.shape[:-1] == y.shape[:-1] + (out.shape[-2],)
         outputs.append(out)
         start += size
@@ -112,7 +118,7 @@ def test_single_sample_chunks(config, rng):
     stream = _make_stream(**kwargs)
     emitted = 0
     for i in range(y.size):
-        out = stream.process(y[i:i + 1])
+        out = stream.process(y[i : i + 1])
         assert out.shape[-1] in (0, 1)  # hop >= 1: at most one new frame per sample
         emitted += out.shape[-1]
         assert stream.frames_emitted == emitted
@@ -138,13 +144,13 @@ def test_short_streams_and_empty_output(rng):
     out = stream.process(np.zeros(3, dtype=np.float64))
     assert out.shape == (16, 0) and out.dtype == np.float64
     # center=True: the first frame needs n_fft // 2 + 1 samples... and flush gives the rest.
-    centred = swiftspec.stream.MelSpectrogram(n_fft=512, hop_length=128, n_mels=16,
-                                              center=True)
+    centred = swiftspec.stream.MelSpectrogram(n_fft=512, hop_length=128, n_mels=16, center=True)
     assert centred.process(np.ones(255, dtype=np.float32)).shape == (16, 0)
     assert centred.process(np.ones(1, dtype=np.float32)).shape == (16, 1)
     tail = centred.flush()
-    ref = _offline_mel(np.ones(256, dtype=np.float32), center=True, n_fft=512,
-                       hop_length=128, n_mels=16)
+    ref = _offline_mel(
+        np.ones(256, dtype=np.float32), center=True, n_fft=512, hop_length=128, n_mels=16
+    )
     assert tail.shape[-1] == ref.shape[-1] - 1
     # A stream that never saw audio flushes to no frames.
     assert centred.flush().shape == (16, 0)
@@ -164,13 +170,29 @@ def test_multichannel_chunks(lead, center, rng):
     assert max_buffer <= 1023
 
 
-@pytest.mark.parametrize("dtype,precision,basis",
-                         [(np.float64, "exact", np.float32), (np.float64, "exact", np.float64),
-                          (np.float32, "fast", np.float32), (np.float32, "exact", np.float64)])
+@pytest.mark.parametrize(
+    "dtype,precision,basis",
+    [
+        (np.float64, "exact", np.float32),
+        (np.float64, "exact", np.float64),
+        (np.float32, "fast", np.float32),
+        (np.float32, "exact", np.float64),
+    ],
+)
 def test_types_and_precisions(dtype, precision, basis, rng):
     y = rng.standard_normal(7000).astype(dtype)
-    kwargs = dict(n_fft=800, hop_length=200, n_mels=40, precision=precision, dtype=basis,
-                  power=1.0, fmin=50.0, fmax=7000.0, htk=True, norm=None)
+    kwargs = dict(
+        n_fft=800,
+        hop_length=200,
+        n_mels=40,
+        precision=precision,
+        dtype=basis,
+        power=1.0,
+        fmin=50.0,
+        fmax=7000.0,
+        htk=True,
+        norm=None,
+    )
     stream = swiftspec.stream.MelSpectrogram(**kwargs)
     outputs, _ = _run(stream, y, _chunk_sizes("random", y.size, 800, rng))
     ref = _offline_mel(y, **kwargs)
@@ -180,9 +202,14 @@ def test_types_and_precisions(dtype, precision, basis, rng):
 
 
 @pytest.mark.parametrize("center", [False, True], ids=["center=False", "center=True"])
-@pytest.mark.parametrize("kwargs", [dict(n_fft=512), dict(n_fft=1000, hop_length=250,
-                                                          win_length=700, window="hamming"),
-                                    dict(n_fft=256, hop_length=300, dtype=np.complex128)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(n_fft=512),
+        dict(n_fft=1000, hop_length=250, win_length=700, window="hamming"),
+        dict(n_fft=256, hop_length=300, dtype=np.complex128),
+    ],
+)
 def test_stft_stream(kwargs, center, rng):
     y = rng.standard_normal((2, 6000)).astype(np.float32)
     stream = swiftspec.stream.STFT(center=center, **kwargs)
@@ -196,8 +223,7 @@ def test_stft_stream(kwargs, center, rng):
 def test_memory_is_bounded_over_a_long_stream(rng, monkeypatch):
     """About 20 minutes of 8 kHz audio: buffer <= n_fft - 1, temporaries < 2 n_fft."""
     n_fft, hop = 1024, 256
-    stream = swiftspec.stream.MelSpectrogram(sr=8000, n_fft=n_fft, hop_length=hop,
-                                             n_mels=20)
+    stream = swiftspec.stream.MelSpectrogram(sr=8000, n_fft=n_fft, hop_length=hop, n_mels=20)
     copied = []  # lengths of segments that are not views of the current chunk
     current = {}
     compute = stream._compute
@@ -210,10 +236,10 @@ def test_memory_is_bounded_over_a_long_stream(rng, monkeypatch):
     monkeypatch.setattr(stream, "_compute", spy)
     block = rng.standard_normal(1 << 16).astype(np.float32)  # reused: memory, not content
     total, frames = 0, 0
-    for i in range(400):
+    for _ in range(400):
         size = int(rng.choice([0, 1, 17, hop, n_fft - 1, n_fft + 1, 3 * n_fft, 30000]))
         start = int(rng.integers(0, block.size - size + 1))
-        chunk = block[start:start + size]
+        chunk = block[start : start + size]
         current["chunk"] = chunk
         frames += stream.process(chunk).shape[-1]
         total += size
@@ -241,8 +267,7 @@ def test_errors_leave_the_stream_unchanged(rng):
     for bad in bad_chunks:
         with pytest.raises(ParameterError):
             stream.process(bad)
-        assert (stream.buffered_samples, stream.frames_emitted,
-                stream.samples_received) == state
+        assert (stream.buffered_samples, stream.frames_emitted, stream.samples_received) == state
     assert stream.process(np.zeros(0, dtype=np.float32)).shape == (2, 20, 0)  # 1-D empty
     outputs.append(stream.process(y[:, 1000:]))
     np.testing.assert_array_equal(np.concatenate(outputs, axis=-1), _offline_mel(y, **kwargs))
@@ -253,8 +278,9 @@ def test_errors_leave_the_stream_unchanged(rng):
 
 
 def test_failed_first_chunk_does_not_fix_the_layout(rng):
-    stream = swiftspec.stream.MelSpectrogram(n_fft=256, hop_length=64, n_mels=16,
-                                             precision="fast", center=True)
+    stream = swiftspec.stream.MelSpectrogram(
+        n_fft=256, hop_length=64, n_mels=16, precision="fast", center=True
+    )
     with pytest.raises(ParameterError, match="float32"):
         stream.process(np.zeros((2, 1000)))  # float64 audio in fast mode
     assert stream.buffered_samples == 0 and stream.samples_received == 0
@@ -262,13 +288,23 @@ def test_failed_first_chunk_does_not_fix_the_layout(rng):
     outputs = [stream.process(y), stream.flush()]
     np.testing.assert_array_equal(
         np.concatenate(outputs, axis=-1),
-        _offline_mel(y, center=True, n_fft=256, hop_length=64, n_mels=16, precision="fast"))
+        _offline_mel(y, center=True, n_fft=256, hop_length=64, n_mels=16, precision="fast"),
+    )
 
 
-@pytest.mark.parametrize("kwargs", [dict(n_fft=0), dict(hop_length=0), dict(hop_length=1.5),
-                                    dict(win_length=4096), dict(power=0),
-                                    dict(precision="fast", dtype=np.float64),
-                                    dict(center="yes"), dict(norm="l2")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(n_fft=0),
+        dict(hop_length=0),
+        dict(hop_length=1.5),
+        dict(win_length=4096),
+        dict(power=0),
+        dict(precision="fast", dtype=np.float64),
+        dict(center="yes"),
+        dict(norm="l2"),
+    ],
+)
 def test_bad_parameters_raise_at_construction(kwargs):
     with pytest.raises(ParameterError):
         swiftspec.stream.MelSpectrogram(**kwargs)
@@ -291,6 +327,7 @@ def test_repr_and_attributes():
 
 # ---- parity of the offline center=False result with librosa ------------------------------
 
+
 @pytest.mark.parametrize("config", CONFIGS[:4], ids=lambda c: "-".join(map(str, c)))
 def test_offline_center_false_matches_librosa(config, rng, parity, quiet):
     librosa = pytest.importorskip("librosa")
@@ -302,5 +339,6 @@ def test_offline_center_false_matches_librosa(config, rng, parity, quiet):
     parity.assert_channels(ours, ref, parity.tol.mel_rtol, "stream: offline center=False")
     stream = _make_stream(**kwargs)
     outputs, _ = _run(stream, y, _chunk_sizes("random", y.size, config[0], rng))
-    parity.assert_channels(np.concatenate(outputs, axis=-1), ref, parity.tol.mel_rtol,
-                           "stream: chunked center=False")
+    parity.assert_channels(
+        np.concatenate(outputs, axis=-1), ref, parity.tol.mel_rtol, "stream: chunked center=False"
+    )

@@ -33,8 +33,14 @@ import numpy.typing as npt
 
 from .. import _ffi
 from .._analysis import Analysis
-from .._validate import (check_array_size, check_sample_rate, fft_size, finite_positive,
-                         is_positive_int, positive_int)
+from .._validate import (
+    check_array_size,
+    check_sample_rate,
+    fft_size,
+    finite_positive,
+    is_positive_int,
+    positive_int,
+)
 from ..exceptions import ParameterError
 from ..spectrum import power_to_db, stft
 
@@ -56,14 +62,15 @@ __all__ = [
 
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")  # torch.nn.functional.pad
 _ENGINE_PAD = {"constant": "constant", "reflect": "reflect", "replicate": "edge"}
-_NUMPY_PAD = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
-              "circular": "wrap"}
+_NUMPY_PAD = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 _EMPTY_FILTER_WARNING = (
     "At least one mel filterbank has all zero values. The value for `n_mels` ({n_mels}) may "
-    "be set too high. Or, the value for `n_freqs` ({n_freqs}) may be set too low.")
+    "be set too high. Or, the value for `n_freqs` ({n_freqs}) may be set too low."
+)
 
 
 # ---- numpy / torch ---------------------------------------------------------------------
+
 
 def _is_tensor(x: Any) -> bool:
     torch = sys.modules.get("torch")  # a tensor exists only if its caller imported torch
@@ -74,8 +81,7 @@ def _identity(out: np.ndarray) -> np.ndarray:
     return out
 
 
-def _to_numpy(x: Any, name: str = "waveform"
-              ) -> Tuple[np.ndarray, Callable[[np.ndarray], Any]]:
+def _to_numpy(x: Any, name: str = "waveform") -> Tuple[np.ndarray, Callable[[np.ndarray], Any]]:
     """``(array, restore)``: the data as numpy, and a function that gives a result back in
     the kind of ``x`` (the same dtype family and device for a tensor)."""
     if not _is_tensor(x):
@@ -84,7 +90,8 @@ def _to_numpy(x: Any, name: str = "waveform"
     if x.requires_grad:
         raise ParameterError(
             f"{name} requires grad, but swiftspec.compat.torchaudio is not differentiable: "
-            "call it on waveform.detach(), or use torchaudio.transforms inside the model")
+            "call it on waveform.detach(), or use torchaudio.transforms inside the model"
+        )
     device = x.device
     data = x.detach()
     if data.dtype in (torch.float16, torch.bfloat16):
@@ -109,8 +116,9 @@ def _window_array(window: Any, win_length: int) -> np.ndarray:
         window = window.detach().cpu().numpy()
     array: np.ndarray = np.asarray(window)
     if array.shape != (win_length,):
-        raise ParameterError(f"window_fn gave a window of shape {array.shape}; expected "
-                             f"({win_length},)")
+        raise ParameterError(
+            f"window_fn gave a window of shape {array.shape}; expected ({win_length},)"
+        )
     if not np.issubdtype(array.dtype, np.floating) or not np.all(np.isfinite(array)):
         raise ParameterError("window_fn must give finite floating-point values")
     return array
@@ -118,8 +126,10 @@ def _window_array(window: Any, win_length: int) -> np.ndarray:
 
 # ---- torchaudio's float32 constructions ------------------------------------------------
 
-def hann_window(window_length: int, periodic: bool = True, *,
-                dtype: npt.DTypeLike = np.float32) -> np.ndarray:
+
+def hann_window(
+    window_length: int, periodic: bool = True, *, dtype: npt.DTypeLike = np.float32
+) -> np.ndarray:
     """torch.hann_window as a numpy array: ``0.5 - 0.5 cos(2 pi n / N)`` in float32.
 
     Parameters
@@ -141,8 +151,11 @@ def hann_window(window_length: int, periodic: bool = True, *,
     evaluated in float64 and rounded, so about one sample in ten differs from torch's
     vectorised float32 cosine by one ulp (at most 6e-8).
     """
-    if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) \
-            or window_length < 0:
+    if (
+        isinstance(window_length, bool)
+        or not isinstance(window_length, (int, np.integer))
+        or window_length < 0
+    ):
         raise ParameterError(f"window_length={window_length!r} must be a non-negative integer")
     out_dtype = np.dtype(dtype)
     if out_dtype not in (np.float32, np.float64):
@@ -208,8 +221,15 @@ def _mel_to_hz32(mels: np.ndarray, mel_scale: str) -> np.ndarray:
     return freqs
 
 
-def melscale_fbanks(n_freqs: int, f_min: float, f_max: float, n_mels: int, sample_rate: float,
-                    norm: Optional[str] = None, mel_scale: str = "htk") -> np.ndarray:
+def melscale_fbanks(
+    n_freqs: int,
+    f_min: float,
+    f_max: float,
+    n_mels: int,
+    sample_rate: float,
+    norm: Optional[str] = None,
+    mel_scale: str = "htk",
+) -> np.ndarray:
     """torchaudio.functional.melscale_fbanks as a numpy array.
 
     Parameters
@@ -255,10 +275,9 @@ def melscale_fbanks(n_freqs: int, f_min: float, f_max: float, n_mels: int, sampl
         up_slopes = slopes[:, 2:] / f_diff[1:]
         fb = np.maximum(np.float32(0.0), np.minimum(down_slopes, up_slopes))
         if norm == "slaney":
-            fb *= (np.float32(2.0) / (f_pts[2:n_mels + 2] - f_pts[:n_mels]))[np.newaxis, :]
+            fb *= (np.float32(2.0) / (f_pts[2 : n_mels + 2] - f_pts[:n_mels]))[np.newaxis, :]
     if fb.size and (fb.max(axis=0) == 0.0).any():
-        warnings.warn(_EMPTY_FILTER_WARNING.format(n_mels=n_mels, n_freqs=n_freqs),
-                      stacklevel=2)
+        warnings.warn(_EMPTY_FILTER_WARNING.format(n_mels=n_mels, n_freqs=n_freqs), stacklevel=2)
     return np.asarray(fb, dtype=np.float32)
 
 
@@ -305,18 +324,20 @@ def create_dct(n_mfcc: int, n_mels: int, norm: Optional[str]) -> np.ndarray:
 
 # ---- framing ---------------------------------------------------------------------------
 
+
 def _reflect_pad(y: np.ndarray, p: int) -> np.ndarray:
     """``np.pad(y, (p, p), mode="reflect")`` on the last axis, for ``p < y.shape[-1]``."""
     length = y.shape[-1]
     out = np.empty(y.shape[:-1] + (length + 2 * p,), dtype=y.dtype)
-    out[..., p:p + length] = y
+    out[..., p : p + length] = y
     out[..., :p] = y[..., p:0:-1]
-    out[..., p + length:] = y[..., length - 1 - p:length - 1][..., ::-1]
+    out[..., p + length :] = y[..., length - 1 - p : length - 1][..., ::-1]
     return out
 
 
-def _torch_framing(y: np.ndarray, n_fft: int, center: bool, pad_mode: str
-                   ) -> Tuple[np.ndarray, bool, str]:
+def _torch_framing(
+    y: np.ndarray, n_fft: int, center: bool, pad_mode: str
+) -> Tuple[np.ndarray, bool, str]:
     """``(signal, center, engine_pad_mode)`` that make the engine frame ``y`` as torch.stft.
 
     torch.stft pads the whole signal by ``n_fft // 2`` with ``pad_mode``. The engine pads
@@ -328,27 +349,34 @@ def _torch_framing(y: np.ndarray, n_fft: int, center: bool, pad_mode: str
     """
     length = y.shape[-1]
     if length == 0:
-        raise ParameterError("cannot compute a spectrogram of an empty signal "
-                             f"(waveform.shape={y.shape})")
+        raise ParameterError(
+            f"cannot compute a spectrogram of an empty signal (waveform.shape={y.shape})"
+        )
     if not center:
         if n_fft > length:
-            raise ParameterError(f"n_fft={n_fft} is larger than the signal (length "
-                                 f"{length}) and center=False")
+            raise ParameterError(
+                f"n_fft={n_fft} is larger than the signal (length {length}) and center=False"
+            )
         return y, False, "constant"
     p = n_fft // 2
-    check_array_size(y.shape[:-1] + (length + 2 * p,), y.itemsize,
-                     f"n_fft={n_fft} (padding {y.shape[:-1]} rows by {p} samples a side)")
+    check_array_size(
+        y.shape[:-1] + (length + 2 * p,),
+        y.itemsize,
+        f"n_fft={n_fft} (padding {y.shape[:-1]} rows by {p} samples a side)",
+    )
     if pad_mode == "reflect":
         if p >= length:
             raise ParameterError(
                 f"pad_mode='reflect' needs n_fft // 2 = {p} < the signal length {length} "
                 "(torch.stft raises for this input); use a longer signal or "
-                "pad_mode='constant'")
+                "pad_mode='constant'"
+            )
         return _reflect_pad(y, p), False, "constant"
     if pad_mode == "circular" and p > length:
         raise ParameterError(
             f"pad_mode='circular' needs n_fft // 2 = {p} <= the signal length {length} "
-            "(torch.stft raises for this input)")
+            "(torch.stft raises for this input)"
+        )
     if pad_mode == "circular" or n_fft > length:
         widths = [(0, 0)] * (y.ndim - 1) + [(p, p)]
         padded = np.pad(y, widths, mode=cast(Any, _NUMPY_PAD[pad_mode]))
@@ -356,8 +384,7 @@ def _torch_framing(y: np.ndarray, n_fft: int, center: bool, pad_mode: str
     return y, True, _ENGINE_PAD[pad_mode]
 
 
-def _norm_scale(normalized: Union[bool, str], window: np.ndarray, n_fft: int
-                ) -> Optional[float]:
+def _norm_scale(normalized: Union[bool, str], window: np.ndarray, n_fft: int) -> Optional[float]:
     """The factor torchaudio multiplies the complex STFT by, or None."""
     if normalized == "window" or (not isinstance(normalized, str) and bool(normalized)):
         energy = np.sum(np.square(window.astype(np.float64)))
@@ -370,8 +397,10 @@ def _norm_scale(normalized: Union[bool, str], window: np.ndarray, n_fft: int
 def _check_normalized(normalized: Any) -> None:
     if isinstance(normalized, str):
         if normalized not in ("frame_length", "window"):
-            raise ParameterError(f"Invalid normalized parameter: {normalized!r} (use False, "
-                                 "True, 'window' or 'frame_length')")
+            raise ParameterError(
+                f"Invalid normalized parameter: {normalized!r} (use False, "
+                "True, 'window' or 'frame_length')"
+            )
     elif not isinstance(normalized, (bool, np.bool_)):
         raise ParameterError(f"normalized={normalized!r} must be a bool or a string")
 
@@ -380,35 +409,49 @@ class _StftSettings:
     """torch.stft's validated settings (sizes, window, padding, normalisation) of a
     Spectrogram or MelSpectrogram, and the engine analysis that frames audio as it does."""
 
-    def __init__(self, n_fft: int, win_length: Optional[int], hop_length: Optional[int],
-                 pad: int, window_fn: WindowFunction, wkwargs: Optional[Dict[str, Any]],
-                 center: bool, pad_mode: str, normalized: Union[bool, str], precision: str,
-                 n_threads: Optional[int]) -> None:
+    def __init__(
+        self,
+        n_fft: int,
+        win_length: Optional[int],
+        hop_length: Optional[int],
+        pad: int,
+        window_fn: WindowFunction,
+        wkwargs: Optional[Dict[str, Any]],
+        center: bool,
+        pad_mode: str,
+        normalized: Union[bool, str],
+        precision: str,
+        n_threads: Optional[int],
+    ) -> None:
         self.n_fft = fft_size(n_fft, "n_fft")
         self.win_length = self.n_fft if win_length is None else win_length
         if not is_positive_int(self.win_length) or self.win_length > self.n_fft:
-            raise ParameterError(f"win_length={self.win_length!r} must be a positive integer "
-                                 f"<= n_fft={self.n_fft}")
+            raise ParameterError(
+                f"win_length={self.win_length!r} must be a positive integer <= n_fft={self.n_fft}"
+            )
         self.hop_length = self.win_length // 2 if hop_length is None else hop_length
         if not is_positive_int(self.hop_length):
-            raise ParameterError(f"hop_length={self.hop_length!r} must be a positive integer"
-                                 + (" (the default is win_length // 2)" if hop_length is None
-                                    else ""))
+            raise ParameterError(
+                f"hop_length={self.hop_length!r} must be a positive integer"
+                + (" (the default is win_length // 2)" if hop_length is None else "")
+            )
         if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
             raise ParameterError(f"pad={pad!r} must be a non-negative integer")
         if pad_mode not in _PAD_MODES:
-            raise ParameterError(f"pad_mode={pad_mode!r} is not supported: use one of "
-                                 f"{', '.join(_PAD_MODES)}")
+            raise ParameterError(
+                f"pad_mode={pad_mode!r} is not supported: use one of {', '.join(_PAD_MODES)}"
+            )
         _check_normalized(normalized)
         if precision not in _ffi.PRECISIONS:
             raise ParameterError(f"precision={precision!r} must be 'exact' or 'fast'")
-        window = window_fn(self.win_length) if wkwargs is None else window_fn(
-            self.win_length, **wkwargs)
+        window = (
+            window_fn(self.win_length) if wkwargs is None else window_fn(self.win_length, **wkwargs)
+        )
         self.window = _window_array(window, self.win_length)
         # The window centred in n_fft (as torch.stft and librosa's pad_center place it).
         left = (self.n_fft - self.win_length) // 2
         padded = np.zeros(self.n_fft, dtype=np.float64)
-        padded[left:left + self.win_length] = self.window
+        padded[left : left + self.win_length] = self.window
         padded.flags.writeable = False
         self.fft_window = padded
         self.pad = int(pad)
@@ -429,27 +472,40 @@ class _StftSettings:
         if y.dtype not in (np.float32, np.float64):
             y = y.astype(np.float32 if y.itemsize < 4 else np.float64)
         if self.pad:
-            check_array_size(y.shape[:-1] + (y.shape[-1] + 2 * self.pad,), y.itemsize,
-                             f"pad={self.pad}")
+            check_array_size(
+                y.shape[:-1] + (y.shape[-1] + 2 * self.pad,), y.itemsize, f"pad={self.pad}"
+            )
             y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(self.pad, self.pad)])
         return y
 
     def analysis(self, waveform: np.ndarray, caller: str) -> Analysis:
         """The engine's validated analysis of ``waveform`` with torch.stft's framing."""
-        signal, center, pad_mode = _torch_framing(self.audio(waveform), self.n_fft,
-                                                  self.center, self.pad_mode)
-        return Analysis(signal, n_fft=self.n_fft, hop_length=self.hop_length,
-                        win_length=self.n_fft, window=self.fft_window, center=center,
-                        pad_mode=pad_mode, precision=self.precision,
-                        n_threads=self.n_threads, caller=caller)
+        signal, center, pad_mode = _torch_framing(
+            self.audio(waveform), self.n_fft, self.center, self.pad_mode
+        )
+        return Analysis(
+            signal,
+            n_fft=self.n_fft,
+            hop_length=self.hop_length,
+            win_length=self.n_fft,
+            window=self.fft_window,
+            center=center,
+            pad_mode=pad_mode,
+            precision=self.precision,
+            n_threads=self.n_threads,
+            caller=caller,
+        )
 
     def describe(self) -> str:
-        return (f"n_fft={self.n_fft}, win_length={self.win_length}, "
-                f"hop_length={self.hop_length}, pad={self.pad}, center={self.center}, "
-                f"pad_mode={self.pad_mode!r}, normalized={self.normalized!r}")
+        return (
+            f"n_fft={self.n_fft}, win_length={self.win_length}, "
+            f"hop_length={self.hop_length}, pad={self.pad}, center={self.center}, "
+            f"pad_mode={self.pad_mode!r}, normalized={self.normalized!r}"
+        )
 
 
 # ---- transforms ------------------------------------------------------------------------
+
 
 class _Transform:
     """The calling convention of the transforms: a numpy array in gives a numpy array out,
@@ -462,8 +518,8 @@ class _Transform:
 
     @overload
     def __call__(  # type: ignore[overload-cannot-match,unused-ignore]  # no torch
-            self, waveform: npt.ArrayLike) -> np.ndarray:
-        ...
+        self, waveform: npt.ArrayLike
+    ) -> np.ndarray: ...
 
     def __call__(self, waveform: Any) -> Any:
         """The transform of ``waveform`` (its shape and type: see the class).
@@ -493,8 +549,16 @@ class _StftTransform(_Transform):
     def _use_stft(self, settings: _StftSettings) -> None:
         """Keep ``settings``, and expose them as torchaudio's attributes of the same names."""
         self._stft = settings
-        for name in ("n_fft", "win_length", "hop_length", "pad", "window", "normalized",
-                     "center", "pad_mode"):
+        for name in (
+            "n_fft",
+            "win_length",
+            "hop_length",
+            "pad",
+            "window",
+            "normalized",
+            "center",
+            "pad_mode",
+        ):
             setattr(self, name, getattr(settings, name))
 
 
@@ -543,26 +607,52 @@ class Spectrogram(_StftTransform):
     complex64 when ``power=None``.
     """
 
-    def __init__(self, n_fft: int = 400, win_length: Optional[int] = None,
-                 hop_length: Optional[int] = None, pad: int = 0,
-                 window_fn: WindowFunction = hann_window, power: Optional[float] = 2.0,
-                 normalized: Union[bool, str] = False,
-                 wkwargs: Optional[Dict[str, Any]] = None, center: bool = True,
-                 pad_mode: str = "reflect", onesided: bool = True,
-                 return_complex: Optional[bool] = None, *, precision: str = "exact",
-                 n_threads: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        n_fft: int = 400,
+        win_length: Optional[int] = None,
+        hop_length: Optional[int] = None,
+        pad: int = 0,
+        window_fn: WindowFunction = hann_window,
+        power: Optional[float] = 2.0,
+        normalized: Union[bool, str] = False,
+        wkwargs: Optional[Dict[str, Any]] = None,
+        center: bool = True,
+        pad_mode: str = "reflect",
+        onesided: bool = True,
+        return_complex: Optional[bool] = None,
+        *,
+        precision: str = "exact",
+        n_threads: Optional[int] = None,
+    ) -> None:
         if return_complex is not None:
-            warnings.warn("`return_complex` argument is now deprecated and is not effective."
-                          " `Spectrogram(power=None)` always returns a complex array.",
-                          stacklevel=2)
-        self._use_stft(_StftSettings(n_fft, win_length, hop_length, pad, window_fn, wkwargs,
-                                     center, pad_mode, normalized, precision, n_threads))
+            warnings.warn(
+                "`return_complex` argument is now deprecated and is not effective."
+                " `Spectrogram(power=None)` always returns a complex array.",
+                stacklevel=2,
+            )
+        self._use_stft(
+            _StftSettings(
+                n_fft,
+                win_length,
+                hop_length,
+                pad,
+                window_fn,
+                wkwargs,
+                center,
+                pad_mode,
+                normalized,
+                precision,
+                n_threads,
+            )
+        )
         self.power = None if power is None else finite_positive(power, "power")
         self.onesided = bool(onesided)
 
     def __repr__(self) -> str:
-        return (f"Spectrogram({self._stft.describe()}, power={self.power!r}, "
-                f"onesided={self.onesided})")
+        return (
+            f"Spectrogram({self._stft.describe()}, power={self.power!r}, onesided={self.onesided})"
+        )
 
     def _compute(self, y: np.ndarray) -> np.ndarray:
         f = self._stft
@@ -570,9 +660,17 @@ class Spectrogram(_StftTransform):
             analysis = f.analysis(y, "swiftspec.compat.torchaudio.Spectrogram")
             return analysis.power_spectrogram(self.power)
         signal, center, pad_mode = _torch_framing(f.audio(y), f.n_fft, f.center, f.pad_mode)
-        D = stft(signal, n_fft=f.n_fft, hop_length=f.hop_length, win_length=f.n_fft,
-                 window=f.fft_window, center=center, pad_mode=pad_mode,
-                 precision=f.precision, n_threads=f.n_threads)
+        D = stft(
+            signal,
+            n_fft=f.n_fft,
+            hop_length=f.hop_length,
+            win_length=f.n_fft,
+            window=f.fft_window,
+            center=center,
+            pad_mode=pad_mode,
+            precision=f.precision,
+            n_threads=f.n_threads,
+        )
         if f.scale is not None:
             D *= D.real.dtype.type(f.scale)
         if self.power is not None:
@@ -580,9 +678,8 @@ class Spectrogram(_StftTransform):
             if self.power != 1.0:
                 D = D ** D.dtype.type(self.power)
         if not self.onesided:
-            mirror = D[..., f.n_fft - f.n_fft // 2 - 1:0:-1, :]
-            D = np.concatenate([D, np.conj(mirror) if self.power is None else mirror],
-                               axis=-2)
+            mirror = D[..., f.n_fft - f.n_fft // 2 - 1 : 0 : -1, :]
+            D = np.concatenate([D, np.conj(mirror) if self.power is None else mirror], axis=-2)
         return np.asarray(D)
 
 
@@ -620,23 +717,55 @@ class MelSpectrogram(_StftTransform):
     float32 ``melscale_fbanks``; the projection runs in the engine, fused with the STFT.
     """
 
-    def __init__(self, sample_rate: float = 16000, n_fft: int = 400,
-                 win_length: Optional[int] = None, hop_length: Optional[int] = None,
-                 f_min: float = 0.0, f_max: Optional[float] = None, pad: int = 0,
-                 n_mels: int = 128, window_fn: WindowFunction = hann_window,
-                 power: float = 2.0, normalized: Union[bool, str] = False,
-                 wkwargs: Optional[Dict[str, Any]] = None, center: bool = True,
-                 pad_mode: str = "reflect", onesided: Optional[bool] = None,
-                 norm: Optional[str] = None, mel_scale: str = "htk", *,
-                 precision: str = "exact", n_threads: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        sample_rate: float = 16000,
+        n_fft: int = 400,
+        win_length: Optional[int] = None,
+        hop_length: Optional[int] = None,
+        f_min: float = 0.0,
+        f_max: Optional[float] = None,
+        pad: int = 0,
+        n_mels: int = 128,
+        window_fn: WindowFunction = hann_window,
+        power: float = 2.0,
+        normalized: Union[bool, str] = False,
+        wkwargs: Optional[Dict[str, Any]] = None,
+        center: bool = True,
+        pad_mode: str = "reflect",
+        onesided: Optional[bool] = None,
+        norm: Optional[str] = None,
+        mel_scale: str = "htk",
+        *,
+        precision: str = "exact",
+        n_threads: Optional[int] = None,
+    ) -> None:
         if onesided is not None:
-            warnings.warn("Argument 'onesided' has been deprecated and has no influence on "
-                          "the behavior of this module.", stacklevel=2)
-        self._use_stft(_StftSettings(n_fft, win_length, hop_length, pad, window_fn, wkwargs,
-                                     center, pad_mode, normalized, precision, n_threads))
+            warnings.warn(
+                "Argument 'onesided' has been deprecated and has no influence on "
+                "the behavior of this module.",
+                stacklevel=2,
+            )
+        self._use_stft(
+            _StftSettings(
+                n_fft,
+                win_length,
+                hop_length,
+                pad,
+                window_fn,
+                wkwargs,
+                center,
+                pad_mode,
+                normalized,
+                precision,
+                n_threads,
+            )
+        )
         if power is None:
-            raise ParameterError("power=None (a complex spectrogram) cannot be mel-scaled; "
-                                 "use Spectrogram(power=None)")
+            raise ParameterError(
+                "power=None (a complex spectrogram) cannot be mel-scaled; "
+                "use Spectrogram(power=None)"
+            )
         self.power = finite_positive(power, "power")
         self.n_mels = positive_int(n_mels, "n_mels")
         check_sample_rate(sample_rate, "sample_rate")
@@ -648,16 +777,19 @@ class MelSpectrogram(_StftTransform):
             raise ParameterError(f"Require f_min: {f_min} <= f_max: {f_max}")
         self.norm = norm
         self.mel_scale = mel_scale
-        self.fb = melscale_fbanks(self._stft.n_fft // 2 + 1, f_min, f_max, self.n_mels,
-                                  sample_rate, norm, mel_scale)
+        self.fb = melscale_fbanks(
+            self._stft.n_fft // 2 + 1, f_min, f_max, self.n_mels, sample_rate, norm, mel_scale
+        )
         self.fb.flags.writeable = False
         # dtype -> the (n_mels, n_bins) C-contiguous copy of fb the engine reads
         self._basis: Dict[np.dtype, np.ndarray] = {}
 
     def __repr__(self) -> str:
-        return (f"MelSpectrogram(sample_rate={self.sample_rate}, {self._stft.describe()}, "
-                f"f_min={self.f_min}, f_max={self.f_max}, n_mels={self.n_mels}, "
-                f"power={self.power}, norm={self.norm!r}, mel_scale={self.mel_scale!r})")
+        return (
+            f"MelSpectrogram(sample_rate={self.sample_rate}, {self._stft.describe()}, "
+            f"f_min={self.f_min}, f_max={self.f_max}, n_mels={self.n_mels}, "
+            f"power={self.power}, norm={self.norm!r}, mel_scale={self.mel_scale!r})"
+        )
 
     def _engine_basis(self, dtype: np.dtype) -> np.ndarray:
         basis = self._basis.get(dtype)
@@ -666,8 +798,9 @@ class MelSpectrogram(_StftTransform):
             self._basis[dtype] = basis
         return basis
 
-    def _compute(self, y: np.ndarray, dct: Optional[np.ndarray] = None,
-                 top_db: Optional[float] = None) -> np.ndarray:
+    def _compute(
+        self, y: np.ndarray, dct: Optional[np.ndarray] = None, top_db: Optional[float] = None
+    ) -> np.ndarray:
         """The mel spectrogram of ``y``; with ``dct`` (a float64 ``(n_mfcc, n_mels)``
         matrix), the fused MFCC ``dct @ (10 log10(max(mel, 1e-10)))`` instead, ``top_db``
         applied per row."""
@@ -682,18 +815,36 @@ class MelSpectrogram(_StftTransform):
         # filter bank and DCT matrix.
         if dct is None:
             out = np.empty(analysis.lead_shape + (n_mels, analysis.n_frames), dtype=out_dtype)
-            analysis.run("swiftspec_melspectrogram", self.power, _ffi.pointer(basis), n_mels,
-                         _ffi.pointer(out), _ffi.dtype_code(out_dtype), out.size,
-                         analysis.n_threads)
+            analysis.run(
+                "swiftspec_melspectrogram",
+                self.power,
+                _ffi.pointer(basis),
+                n_mels,
+                _ffi.pointer(out),
+                _ffi.dtype_code(out_dtype),
+                out.size,
+                analysis.n_threads,
+            )
             if f.scale is not None:
-                out *= out_dtype.type(f.scale ** self.power)
+                out *= out_dtype.type(f.scale**self.power)
             return out
         n_out = dct.shape[0]
         out = np.empty(analysis.lead_shape + (n_out, analysis.n_frames), dtype=out_dtype)
-        analysis.run("swiftspec_mfcc", self.power, _ffi.pointer(basis), n_mels, 1e-10,
-                     int(top_db is not None), 0.0 if top_db is None else float(top_db),
-                     _ffi.pointer(dct), n_out, _ffi.pointer(out), _ffi.dtype_code(out_dtype),
-                     out.size, analysis.n_threads)
+        analysis.run(
+            "swiftspec_mfcc",
+            self.power,
+            _ffi.pointer(basis),
+            n_mels,
+            1e-10,
+            int(top_db is not None),
+            0.0 if top_db is None else float(top_db),
+            _ffi.pointer(dct),
+            n_out,
+            _ffi.pointer(out),
+            _ffi.dtype_code(out_dtype),
+            out.size,
+            analysis.n_threads,
+        )
         return out
 
 
@@ -703,8 +854,13 @@ def _db_axes(ndim: int) -> Tuple[int, ...]:
     return (-3, -2, -1) if ndim >= 3 else (-2, -1)
 
 
-def amplitude_to_DB(x: npt.ArrayLike, multiplier: float, amin: float, db_multiplier: float,
-                    top_db: Optional[float] = None) -> np.ndarray:
+def amplitude_to_DB(
+    x: npt.ArrayLike,
+    multiplier: float,
+    amin: float,
+    db_multiplier: float,
+    top_db: Optional[float] = None,
+) -> np.ndarray:
     """torchaudio.functional.amplitude_to_DB on numpy arrays.
 
     ``multiplier * log10(max(x, amin)) - multiplier * db_multiplier``, then values below
@@ -734,15 +890,17 @@ def amplitude_to_DB(x: npt.ArrayLike, multiplier: float, amin: float, db_multipl
         if top_db < 0:
             raise ParameterError("top_db must be positive value")
         if x.ndim < 2:
-            raise ParameterError(f"top_db needs input of shape (..., freq, time); got "
-                                 f"x.shape={x.shape}")
+            raise ParameterError(
+                f"top_db needs input of shape (..., freq, time); got x.shape={x.shape}"
+            )
     if amin <= 0:
         raise ParameterError(f"amin must be strictly positive (amin={amin!r})")
     factor = multiplier / 10.0  # 10 log10 from the engine; 2 (magnitude) scales exactly
     axes = _db_axes(x.ndim) if x.ndim >= 2 else None
     if db_multiplier == 0.0:
-        db = power_to_db(x, ref=1.0, amin=amin,
-                         top_db=None if top_db is None else top_db / factor, axes=axes)
+        db = power_to_db(
+            x, ref=1.0, amin=amin, top_db=None if top_db is None else top_db / factor, axes=axes
+        )
         db = np.asarray(db)
         if factor != 1.0:
             db = db * x.dtype.type(factor)
@@ -800,8 +958,8 @@ class AmplitudeToDB(_Transform):
 
     @overload
     def __call__(  # type: ignore[overload-cannot-match,unused-ignore]  # no torch
-            self, x: npt.ArrayLike) -> np.ndarray:
-        ...
+        self, x: npt.ArrayLike
+    ) -> np.ndarray: ...
 
     def __call__(self, x: Any) -> Any:  # (torchaudio names this input x, not waveform)
         """``x`` in decibels.
@@ -845,10 +1003,18 @@ class MFCC(_Transform):
     ``(..., n_mfcc, n_frames)``, of the input's kind and floating-point type.
     """
 
-    def __init__(self, sample_rate: float = 16000, n_mfcc: int = 40, dct_type: int = 2,
-                 norm: Optional[str] = "ortho", log_mels: bool = False,
-                 melkwargs: Optional[Dict[str, Any]] = None, *,
-                 precision: Optional[str] = None, n_threads: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        sample_rate: float = 16000,
+        n_mfcc: int = 40,
+        dct_type: int = 2,
+        norm: Optional[str] = "ortho",
+        log_mels: bool = False,
+        melkwargs: Optional[Dict[str, Any]] = None,
+        *,
+        precision: Optional[str] = None,
+        n_threads: Optional[int] = None,
+    ) -> None:
         if dct_type != 2:
             raise ParameterError(f"DCT type not supported: {dct_type}")
         melkwargs = dict(melkwargs or {})
@@ -873,8 +1039,10 @@ class MFCC(_Transform):
         self._dct64 = np.ascontiguousarray(self.dct_mat.T, dtype=np.float64)
 
     def __repr__(self) -> str:
-        return (f"MFCC(sample_rate={self.sample_rate}, n_mfcc={self.n_mfcc}, "
-                f"norm={self.norm!r}, log_mels={self.log_mels}, {self.MelSpectrogram!r})")
+        return (
+            f"MFCC(sample_rate={self.sample_rate}, n_mfcc={self.n_mfcc}, "
+            f"norm={self.norm!r}, log_mels={self.log_mels}, {self.MelSpectrogram!r})"
+        )
 
     def _compute(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y)

@@ -66,7 +66,24 @@ from .sources import AUDIO_EXTENSIONS, find_sources, output_stems
 from .summary import Summary
 from .writers import FORMATS, TMP_SUFFIX, atomic_write
 
-__all__ = ["run", "Settings", "Summary", "convert_file", "check_settings", "find_sources",
-           "output_stems", "atomic_write", "sample_path", "Task", "FileResult",
-           "AUDIO_EXTENSIONS", "FORMATS", "DEMO_OUTPUT", "MANIFEST", "STATE_DIR",
-           "TMP_SUFFIX", "add_images_command", "images_command"]
+__all__ = [
+    "run",
+    "Settings",
+    "Summary",
+    "convert_file",
+    "check_settings",
+    "find_sources",
+    "output_stems",
+    "atomic_write",
+    "sample_path",
+    "Task",
+    "FileResult",
+    "AUDIO_EXTENSIONS",
+    "FORMATS",
+    "DEMO_OUTPUT",
+    "MANIFEST",
+    "STATE_DIR",
+    "TMP_SUFFIX",
+    "add_images_command",
+    "images_command",
+]

@@ -30,7 +30,7 @@ BATCH = 32  # clips per native call (bounds memory for long recordings)
 STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 SPECTROGRAMS = ("mel", "linear")
-POWERS = (1.0, 2.0)                   # magnitude or power
+POWERS = (1.0, 2.0)  # magnitude or power
 PAD_MODES = ("constant", "edge", "reflect", "symmetric")
 NORMALIZATIONS = ("none", "peak", "rms")
 SELECTIONS = ("all", "center", "random")
@@ -42,11 +42,11 @@ DEFAULT_AMIN = {1.0: 1e-5, 2.0: 1e-10}  # amplitude_to_db's and power_to_db's
 class Task:
     """One source file to convert."""
 
-    source: str          # absolute path
-    rel: str             # path relative to IN (posix), the manifest's source
-    stem: str            # outputs are <OUT>/<stem>_<clip:04d><ext>
-    out_root: str        # absolute OUT
-    keep: Tuple[str, ...] = ()     # outputs (relative) known good: not rewritten
+    source: str  # absolute path
+    rel: str  # path relative to IN (posix), the manifest's source
+    stem: str  # outputs are <OUT>/<stem>_<clip:04d><ext>
+    out_root: str  # absolute OUT
+    keep: Tuple[str, ...] = ()  # outputs (relative) known good: not rewritten
     n_threads: Optional[int] = None
 
 
@@ -55,7 +55,7 @@ class FileResult:
     """What converting one source file gave."""
 
     rel: str
-    status: str          # "ok", "empty" or "error"
+    status: str  # "ok", "empty" or "error"
     rows: List[List[Any]] = field(default_factory=list)  # [clip, start_s, audio_s, output, shape]
     error: str = ""
     written: int = 0
@@ -75,14 +75,20 @@ class OutputError(Exception):
 def split_clips(y: np.ndarray, sr: float, settings: Settings) -> List[_clips.Clip]:
     """The clips of ``y`` that become outputs (`swiftspec.clips.split`), each with its
     audio normalised (``settings.normalize``) before the zero-padding of a tail."""
-    parts = _clips.split(y, sr=sr, duration=settings.clip, hop=settings.clip_hop,
-                         tail=settings.tail, min_tail=settings.min_tail)
+    parts = _clips.split(
+        y,
+        sr=sr,
+        duration=settings.clip,
+        hop=settings.clip_hop,
+        tail=settings.tail,
+        min_tail=settings.min_tail,
+    )
     if settings.normalize == "none":
         return parts
     normalized = []
     for part in parts:
         clip_y = part.y.copy()
-        clip_y[..., :part.n_audio] = normalize_audio(clip_y[..., :part.n_audio], settings)
+        clip_y[..., : part.n_audio] = normalize_audio(clip_y[..., : part.n_audio], settings)
         normalized.append(part._replace(y=clip_y))
     return normalized
 
@@ -120,13 +126,21 @@ def select_clip(source: str, rel: str, settings: Settings) -> Tuple[List[_clips.
         clip_frames = max(1, round(settings.clip * native_sr))
         start = 0
         if frames > clip_frames:
-            start = ((frames - clip_frames) // 2 if settings.select == "center"
-                     else random_start(settings.seed, rel, frames - clip_frames + 1))
+            start = (
+                (frames - clip_frames) // 2
+                if settings.select == "center"
+                else random_start(settings.seed, rel, frames - clip_frames + 1)
+            )
             opened.seek(start)
         # (+ 0.5 frame: load reads int(duration * native_sr) frames, which float rounding
         # could otherwise make one short)
-        y, sr = load(opened, sr=settings.sr, mono=True, res_type=settings.res_type,
-                     duration=(min(frames, clip_frames) + 0.5) / native_sr)
+        y, sr = load(
+            opened,
+            sr=settings.sr,
+            mono=True,
+            res_type=settings.res_type,
+            duration=(min(frames, clip_frames) + 0.5) / native_sr,
+        )
     length = round(settings.clip * sr)
     y = normalize_audio(y[:length], settings)
     n_audio = y.size
@@ -147,31 +161,60 @@ def random_start(seed: int, rel: str, n_starts: int) -> int:
     return int(rng.integers(0, n_starts))
 
 
-def spectrogram(y: np.ndarray, sr: float, settings: Settings,
-                n_threads: Optional[int] = None) -> np.ndarray:
+def spectrogram(
+    y: np.ndarray, sr: float, settings: Settings, n_threads: Optional[int] = None
+) -> np.ndarray:
     """The spectrogram in dB of one clip ``(n,)``, or of a batch of clips ``(k, n)``:
     ``(..., bands, frames)``, or ``(..., 3, bands, frames)`` with 3 channels."""
     if settings.spectrogram == "mel":
-        S = melspectrogram(y=y, sr=sr, n_fft=settings.n_fft, hop_length=settings.hop_length,
-                           n_mels=settings.n_mels, fmin=settings.fmin, fmax=settings.fmax,
-                           pad_mode=settings.pad_mode, power=settings.power,
-                           precision=settings.precision, n_threads=n_threads)
+        S = melspectrogram(
+            y=y,
+            sr=sr,
+            n_fft=settings.n_fft,
+            hop_length=settings.hop_length,
+            n_mels=settings.n_mels,
+            fmin=settings.fmin,
+            fmax=settings.fmax,
+            pad_mode=settings.pad_mode,
+            power=settings.power,
+            precision=settings.precision,
+            n_threads=n_threads,
+        )
     else:
-        analysis = Analysis(y, n_fft=settings.n_fft, hop_length=settings.hop_length,
-                            win_length=None, window="hann", center=True,
-                            pad_mode=settings.pad_mode, precision=settings.precision,
-                            n_threads=n_threads, caller="swiftspec images")
+        analysis = Analysis(
+            y,
+            n_fft=settings.n_fft,
+            hop_length=settings.hop_length,
+            win_length=None,
+            window="hann",
+            center=True,
+            pad_mode=settings.pad_mode,
+            precision=settings.precision,
+            n_threads=n_threads,
+            caller="swiftspec images",
+        )
         S = analysis.power_spectrogram(settings.power)
     to_db = power_to_db if settings.power == 2 else amplitude_to_db
     amin = DEFAULT_AMIN[settings.power] if settings.amin is None else settings.amin
-    S_db = to_db(S, ref=np.max if settings.ref == "max" else settings.ref, amin=amin,
-                 top_db=settings.top_db, n_threads=n_threads)
+    S_db = to_db(
+        S,
+        ref=np.max if settings.ref == "max" else settings.ref,
+        amin=amin,
+        top_db=settings.top_db,
+        n_threads=n_threads,
+    )
     if settings.channels == 1:
         return S_db
     if settings.stack == "gray":
         return np.stack([S_db] * 3, axis=-3)
-    return np.stack([S_db, delta(S_db, order=1, n_threads=n_threads),
-                     delta(S_db, order=2, n_threads=n_threads)], axis=-3)
+    return np.stack(
+        [
+            S_db,
+            delta(S_db, order=1, n_threads=n_threads),
+            delta(S_db, order=2, n_threads=n_threads),
+        ],
+        axis=-3,
+    )
 
 
 def convert_file(task: Task, settings: Settings) -> FileResult:
@@ -205,9 +248,11 @@ def _convert(task: Task, settings: Settings, result: FileResult) -> None:
         return
     if not parts:
         result.status = "empty"
-        result.error = (f"{seconds:.3f} s of audio gives no clip (clip "
-                        f"{settings.clip:g} s, tail={settings.tail}, "
-                        f"min_tail={settings.min_tail:g})")
+        result.error = (
+            f"{seconds:.3f} s of audio gives no clip (clip "
+            f"{settings.clip:g} s, tail={settings.tail}, "
+            f"min_tail={settings.min_tail:g})"
+        )
         return
     out_root, keep = Path(task.out_root), set(task.keep)
     rows: Dict[int, List[Any]] = {}
@@ -226,9 +271,13 @@ def _convert(task: Task, settings: Settings, result: FileResult) -> None:
                 else:
                     _write(out_root, output, spec, settings)
                     result.written += 1
-            rows[part.index] = [part.index, _seconds(part.start, sr),
-                                _seconds(part.n_audio, sr), output,
-                                _shape_text(settings.output_shape(*spec.shape[-2:]))]
+            rows[part.index] = [
+                part.index,
+                _seconds(part.start, sr),
+                _seconds(part.n_audio, sr),
+                output,
+                _shape_text(settings.output_shape(*spec.shape[-2:])),
+            ]
     result.rows = [rows[k] for k in sorted(rows)]
     if staged is not None:
         array = np.stack([staged[k] for k in sorted(staged)])
@@ -243,7 +292,7 @@ def _batches(parts: Iterable[_clips.Clip]) -> Iterator[List[_clips.Clip]]:
         groups.setdefault(part.y.shape[-1], []).append(part)
     for group in groups.values():
         for first in range(0, len(group), BATCH):
-            yield group[first:first + BATCH]
+            yield group[first : first + BATCH]
 
 
 def _write(out_root: Path, output: str, spec: np.ndarray, settings: Settings) -> None:

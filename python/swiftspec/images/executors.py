@@ -49,8 +49,13 @@ def _run_isolated(convert: Convert, task: Task, settings: Settings) -> FileResul
             return _crash_result(task, "the worker process died while converting this file")
 
 
-def local_results(tasks: Iterable[Task], settings: Settings, workers: int,
-                  convert: Convert, stopping: Callable[[], bool]) -> Iterator[FileResult]:
+def local_results(
+    tasks: Iterable[Task],
+    settings: Settings,
+    workers: int,
+    convert: Convert,
+    stopping: Callable[[], bool],
+) -> Iterator[FileResult]:
     """A FileResult per task, from ``workers`` local processes (1: this process)."""
     if workers == 1:
         for task in tasks:
@@ -90,23 +95,32 @@ def local_results(tasks: Iterable[Task], settings: Settings, workers: int,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def dask_results(tasks: Iterable[Task], settings: Settings, workers: int,
-                 scheduler: Optional[str], convert: Convert,
-                 stopping: Callable[[], bool]) -> Iterator[FileResult]:
+def dask_results(
+    tasks: Iterable[Task],
+    settings: Settings,
+    workers: int,
+    scheduler: Optional[str],
+    convert: Convert,
+    stopping: Callable[[], bool],
+) -> Iterator[FileResult]:
     """A FileResult per task, mapping files over the dask.distributed cluster at
     ``scheduler`` (None: a LocalCluster of ``workers`` processes)."""
     try:
         import distributed
     except ImportError as error:
-        raise ImportError("--engine dask needs dask.distributed: pip install "
-                          "'dask[distributed]' (or pip install 'swiftspec[dask]')") from error
+        raise ImportError(
+            "--engine dask needs dask.distributed: pip install "
+            "'dask[distributed]' (or pip install 'swiftspec[dask]')"
+        ) from error
     with contextlib.ExitStack() as stack:
         if scheduler:
             client = stack.enter_context(distributed.Client(scheduler))
         else:
-            cluster = stack.enter_context(distributed.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None))
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+            )
             client = stack.enter_context(distributed.Client(cluster))
         limit = 2 * max(1, sum(client.nthreads().values()))
         queue = deque(tasks)
@@ -116,8 +130,9 @@ def dask_results(tasks: Iterable[Task], settings: Settings, workers: int,
         def submit() -> None:
             while queue and len(running) < limit and not stopping():
                 task = queue.popleft()
-                future = client.submit(convert, task, settings, pure=False,
-                                       key=f"swiftspec-{uuid.uuid4().hex}")
+                future = client.submit(
+                    convert, task, settings, pure=False, key=f"swiftspec-{uuid.uuid4().hex}"
+                )
                 running[future.key] = task
                 completed.add(future)
 

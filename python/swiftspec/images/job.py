@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Iterable, Optional, Set, Tuple, Union
 
 from ..exceptions import ParameterError
-from .convert import FileResult, convert_file
 from . import shards
+from .convert import FileResult, convert_file
 from .executors import Convert, dask_results, local_results
 from .journal import OutputState, journal_entry
 from .manifest import MANIFEST, clip_rows, manifest_text, write_manifest
@@ -25,10 +25,18 @@ from .writers import remove_stale_temporaries
 ENGINES = ("local", "dask")
 
 
-def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[str]],
-        settings: Optional[Settings] = None, *, workers: int = 1, engine: str = "local",
-        scheduler: Optional[str] = None, overwrite: bool = False, progress: bool = False,
-        convert: Convert = convert_file) -> Summary:
+def run(
+    in_path: Union[str, os.PathLike[str]],
+    out_dir: Union[str, os.PathLike[str]],
+    settings: Optional[Settings] = None,
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: Optional[str] = None,
+    overwrite: bool = False,
+    progress: bool = False,
+    convert: Convert = convert_file,
+) -> Summary:
     """Convert every audio file under ``in_path`` into ``out_dir``; return a Summary.
 
     Parameters
@@ -72,13 +80,21 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
     out_dir.mkdir(parents=True, exist_ok=True)
     with OutputState(out_dir) as state:
         state.check_settings(settings, overwrite)
-        summary = Summary(out_dir, out_dir / MANIFEST, settings,
-                          _engine_description(engine, scheduler, workers), workers)
+        summary = Summary(
+            out_dir,
+            out_dir / MANIFEST,
+            settings,
+            _engine_description(engine, scheduler, workers),
+            workers,
+        )
         summary.add_warnings(setting_warnings)
         summary.stale_removed = remove_stale_temporaries(out_dir)
         journal = state.read_journal()  # empty after --overwrite
-        packed = shards.packed_sources(out_dir, state.read_shards(), journal) \
-            if settings.format == "shards" else frozenset()
+        packed = (
+            shards.packed_sources(out_dir, state.read_shards(), journal)
+            if settings.format == "shards"
+            else frozenset()
+        )
         plan = plan_work(in_path, out_dir, journal, summary, packed)
 
         # No pool for less than two files' work. In parallel runs each conversion uses
@@ -92,8 +108,7 @@ def run(in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[s
             return bool(summary.stopped)
 
         if engine == "dask":
-            results = dask_results(plan.tasks, settings, workers, scheduler, convert,
-                                   stopping)
+            results = dask_results(plan.tasks, settings, workers, scheduler, convert, stopping)
         else:
             results = local_results(plan.tasks, settings, workers, convert, stopping)
         bar = Progress(len(plan.tasks), progress)
@@ -127,8 +142,9 @@ def _check_execution(workers: int, engine: str, scheduler: Optional[str]) -> Non
         raise ParameterError("a scheduler address needs engine='dask' (--engine dask)")
 
 
-def _check_paths(in_path: Union[str, os.PathLike[str]],
-                 out_dir: Union[str, os.PathLike[str]]) -> Tuple[Path, Path]:
+def _check_paths(
+    in_path: Union[str, os.PathLike[str]], out_dir: Union[str, os.PathLike[str]]
+) -> Tuple[Path, Path]:
     in_path = Path(in_path)
     if not in_path.exists():
         raise ParameterError(f"IN={str(in_path)!r} does not exist")
@@ -141,12 +157,12 @@ def _check_paths(in_path: Union[str, os.PathLike[str]],
 def _engine_description(engine: str, scheduler: Optional[str], workers: int) -> str:
     if engine == "local":
         return "local"
-    return f"dask at {scheduler}" if scheduler else \
-        f"a dask LocalCluster of {workers} processes"
+    return f"dask at {scheduler}" if scheduler else f"a dask LocalCluster of {workers} processes"
 
 
-def _collect(results: Iterable[FileResult], plan: Plan, state: OutputState,
-             summary: Summary, bar: Progress) -> Set[str]:
+def _collect(
+    results: Iterable[FileResult], plan: Plan, state: OutputState, summary: Summary, bar: Progress
+) -> Set[str]:
     """Record each result in ``summary``, the manifest rows and the journal, as it
     comes; set ``summary.stopped`` on a full disk. Returns the sources left without a
     result."""
@@ -162,8 +178,9 @@ def _collect(results: Iterable[FileResult], plan: Plan, state: OutputState,
             continue
         summary.add_converted(result)
         plan.rows.extend(clip_rows(result.rel, result.rows))
-        entry = journal_entry(result.rel, plan.signatures[result.rel],
-                              plan.stems[result.rel], result.rows)
+        entry = journal_entry(
+            result.rel, plan.signatures[result.rel], plan.stems[result.rel], result.rows
+        )
         try:
             state.append(entry)
         except OSError as error:  # its outputs stand; a re-run redoes it

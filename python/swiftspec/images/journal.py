@@ -33,13 +33,13 @@ STAGING_DIR = f"{STATE_DIR}/staging"
 Entry = Dict[str, Any]
 
 
-def journal_entry(source: str, signature: List[int], stem: str,
-                  rows: List[List[Any]]) -> Entry:
+def journal_entry(source: str, signature: List[int], stem: str, rows: List[List[Any]]) -> Entry:
     return {"source": source, "signature": signature, "stem": stem, "rows": rows}
 
 
-def finished_outputs(entry: Optional[Entry], signature: List[int],
-                     stem: str) -> Optional[List[str]]:
+def finished_outputs(
+    entry: Optional[Entry], signature: List[int], stem: str
+) -> Optional[List[str]]:
     """The outputs ``entry`` lists if it is about this very file (same signature and
     stem), else None: the file must be converted again."""
     if entry and entry.get("signature") == signature and entry.get("stem") == stem:
@@ -87,8 +87,8 @@ class OutputState:
         self.shard_record_path = self.dir / SHARD_RECORD
         self._lock: Optional[BinaryIO] = None
         self._journal: Optional[TextIO] = None
-        self.journal_lines = 0       # lines found by read_journal
-        self.journal_appended = 0    # lines appended by this run
+        self.journal_lines = 0  # lines found by read_journal
+        self.journal_appended = 0  # lines appended by this run
 
     def __enter__(self) -> OutputState:
         self.lock()
@@ -106,8 +106,9 @@ class OutputState:
         except OSError as error:
             self._lock.close()
             self._lock = None
-            raise ParameterError(f"another swiftspec run is writing to {self.dir.parent}") \
-                from error
+            raise ParameterError(
+                f"another swiftspec run is writing to {self.dir.parent}"
+            ) from error
 
     def close(self) -> None:
         if self._journal is not None:
@@ -132,12 +133,12 @@ class OutputState:
         if found == wanted and not overwrite:
             return
         if found is not None and found != wanted and not overwrite:
-            changed = sorted(k for k in set(found) | set(wanted)
-                             if found.get(k) != wanted.get(k))
+            changed = sorted(k for k in set(found) | set(wanted) if found.get(k) != wanted.get(k))
             details = ", ".join(f"{k} {found.get(k)!r} -> {wanted.get(k)!r}" for k in changed)
             raise ParameterError(
                 f"{self.dir.parent} holds outputs made with other settings ({details}): "
-                "choose another OUT, or pass --overwrite to redo every file")
+                "choose another OUT, or pass --overwrite to redo every file"
+            )
         # New settings: forget the old journal first, so that a kill in between never
         # pairs old outputs with new settings.
         atomic_write(self.journal_path, lambda f: None)
@@ -166,8 +167,11 @@ class OutputState:
     def read_shards(self) -> Dict[str, Entry]:
         """shard file name -> its latest record ``{"name", "clips": [[source, size,
         mtime_ns, clip], ...]}`` (row order)."""
-        return {e["name"]: e for e in _read_lines(self.shard_record_path)
-                if isinstance(e.get("name"), str) and isinstance(e.get("clips"), list)}
+        return {
+            e["name"]: e
+            for e in _read_lines(self.shard_record_path)
+            if isinstance(e.get("name"), str) and isinstance(e.get("clips"), list)
+        }
 
     def append_shard(self, entry: Entry) -> None:
         """Record a shard once its file is in place (a kill before leaves it unrecorded:
@@ -212,6 +216,7 @@ class OutputState:
             self._journal = None
         if self.journal_lines + self.journal_appended == len(entries):
             return
-        text = "".join(json.dumps(entries[k], separators=(",", ":")) + "\n"
-                       for k in sorted(entries))
+        text = "".join(
+            json.dumps(entries[k], separators=(",", ":")) + "\n" for k in sorted(entries)
+        )
         atomic_write(self.journal_path, lambda f: f.write(text.encode("utf-8")))

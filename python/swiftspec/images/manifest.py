@@ -15,12 +15,22 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple
 from .writers import atomic_write
 
 MANIFEST = "manifest.csv"
-MANIFEST_FIELDS = ("source", "clip", "start_s", "audio_s", "output", "shape", "status",
-                   "error", "row")
+MANIFEST_FIELDS = (
+    "source",
+    "clip",
+    "start_s",
+    "audio_s",
+    "output",
+    "shape",
+    "status",
+    "error",
+    "row",
+)
 
 
-def clip_rows(source: str, rows: Iterable[Sequence[Any]],
-              output_rows: Optional[Sequence[Any]] = None) -> List[List[Any]]:
+def clip_rows(
+    source: str, rows: Iterable[Sequence[Any]], output_rows: Optional[Sequence[Any]] = None
+) -> List[List[Any]]:
     """Manifest rows of a converted file from its ``[clip, start_s, audio_s, output,
     shape]`` rows (and each clip's row in its output, if it shares it)."""
     rows = list(rows)
@@ -28,12 +38,13 @@ def clip_rows(source: str, rows: Iterable[Sequence[Any]],
     return [[source, *row, "ok", "", position] for row, position in zip(rows, positions)]
 
 
-def manifest_text(clips: Iterable[Sequence[Any]],
-                  problems: Iterable[Tuple[str, str, str]]) -> str:
+def manifest_text(clips: Iterable[Sequence[Any]], problems: Iterable[Tuple[str, str, str]]) -> str:
     """The CSV of ``clips`` (from `clip_rows`) and ``problems`` ``(source, status,
     error)``, sorted by source then clip (a file's problem row first)."""
-    rows = [*clips, *([source, "", "", "", "", "", status, error, ""]
-                      for source, status, error in problems)]
+    rows = [
+        *clips,
+        *([source, "", "", "", "", "", status, error, ""] for source, status, error in problems),
+    ]
     rows.sort(key=lambda r: (r[0], -1 if r[1] == "" else int(r[1])))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -17,16 +17,20 @@ from .summary import Summary
 
 @dataclass
 class Plan:
-    tasks: List[Task] = field(default_factory=list)              # biggest file first
+    tasks: List[Task] = field(default_factory=list)  # biggest file first
     signatures: Dict[str, List[int]] = field(default_factory=dict)  # see source_signature
-    stems: Dict[str, str] = field(default_factory=dict)          # see output_stems
-    done: Dict[str, Entry] = field(default_factory=dict)         # journal entries, files done
-    rows: List[List[Any]] = field(default_factory=list)          # their manifest rows
+    stems: Dict[str, str] = field(default_factory=dict)  # see output_stems
+    done: Dict[str, Entry] = field(default_factory=dict)  # journal entries, files done
+    rows: List[List[Any]] = field(default_factory=list)  # their manifest rows
 
 
-def plan_work(in_path: Union[str, os.PathLike[str]], out_dir: Path,
-              journal: Dict[str, Entry], summary: Summary,
-              packed: AbstractSet[str] = frozenset()) -> Plan:
+def plan_work(
+    in_path: Union[str, os.PathLike[str]],
+    out_dir: Path,
+    journal: Dict[str, Entry],
+    summary: Summary,
+    packed: AbstractSet[str] = frozenset(),
+) -> Plan:
     """The files under ``in_path`` to convert into ``out_dir``, given the ``journal``.
 
     A file the journal lists (unchanged since) whose outputs all exist, or whose clips

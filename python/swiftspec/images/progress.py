@@ -24,8 +24,13 @@ class Progress:
             except ImportError:
                 tqdm = None
             if tqdm is not None:
-                self.bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
-                                desc="swiftspec images")
+                self.bar = tqdm(
+                    total=total,
+                    unit="file",
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                    desc="swiftspec images",
+                )
 
     def update(self, result: FileResult) -> None:
         self.files += 1
@@ -36,17 +41,18 @@ class Progress:
         now = time.perf_counter()
         rate = self.clips / max(now - self.start, 1e-9)
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{rate:.1f} clips/s, {self.failed} failed",
-                                     refresh=False)
+            self.bar.set_postfix_str(f"{rate:.1f} clips/s, {self.failed} failed", refresh=False)
             self.bar.update(1)
             return
         tty = sys.stderr.isatty()
         if now - self.last >= (0.2 if tty else 10.0) or self.files == self.total:
             self.last = now
             elapsed = max(now - self.start, 1e-9)
-            line = (f"swiftspec images: {self.files}/{self.total} files, {self.clips} clips, "
-                    f"{self.files / elapsed:.1f} files/s, {rate:.1f} clips/s, "
-                    f"{self.failed} failed")
+            line = (
+                f"swiftspec images: {self.files}/{self.total} files, {self.clips} clips, "
+                f"{self.files / elapsed:.1f} files/s, {rate:.1f} clips/s, "
+                f"{self.failed} failed"
+            )
             sys.stderr.write(("\r" + line) if tty else (line + "\n"))
             sys.stderr.flush()
 

@@ -125,8 +125,10 @@ class Settings:
             what += f", 3 channels ({self.stack})"
         clips = "clips" if self.select == "all" else f"{self.select} clip"
         bands = f"{self.n_mels} mels" if self.spectrogram == "mel" else "linear"
-        return (f"{what}; {self.clip:g} s {clips} at {self.sr} Hz, tail={self.tail}, "
-                f"{bands}, n_fft {self.n_fft}, hop {self.hop_length}")
+        return (
+            f"{what}; {self.clip:g} s {clips} at {self.sr} Hz, tail={self.tail}, "
+            f"{bands}, n_fft {self.n_fft}, hop {self.hop_length}"
+        )
 
     @property
     def float_output(self) -> bool:
@@ -155,17 +157,21 @@ def check_settings(settings: Settings) -> List[str]:
     Returns the warnings the conversion raised (e.g. empty mel filters).
     """
     if settings.format not in writers.FORMATS:
-        raise ParameterError(f"format={settings.format!r} must be "
-                             + " or ".join(repr(name) for name in writers.FORMATS))
+        raise ParameterError(
+            f"format={settings.format!r} must be "
+            + " or ".join(repr(name) for name in writers.FORMATS)
+        )
     if settings.float_output and (settings.size is not None or settings.colormap != "gray"):
-        raise ParameterError("--size and --colormap apply to png output only (and to "
-                             "shards of uint8)")
+        raise ParameterError(
+            "--size and --colormap apply to png output only (and to shards of uint8)"
+        )
     _check_shard_settings(settings)
     if isinstance(settings.sr, bool) or not isinstance(settings.sr, int) or settings.sr < 1:
         raise ParameterError(f"sr={settings.sr!r} must be a positive integer (Hz)")
     if settings.res_type not in RES_TYPES:
-        raise ParameterError(f"res_type={settings.res_type!r} must be one of "
-                             f"{', '.join(RES_TYPES)}")
+        raise ParameterError(
+            f"res_type={settings.res_type!r} must be one of {', '.join(RES_TYPES)}"
+        )
     _check_choice("spectrogram", settings.spectrogram, convert.SPECTROGRAMS)
     _check_choice("power", settings.power, convert.POWERS)
     if settings.ref != "max" and not _positive(settings.ref):
@@ -176,19 +182,22 @@ def check_settings(settings: Settings) -> List[str]:
     if not _real(settings.rms_dbfs):
         raise ParameterError(f"rms_dbfs={settings.rms_dbfs!r} must be a finite number (dBFS)")
     _check_choice("select", settings.select, convert.SELECTIONS)
-    if isinstance(settings.seed, bool) or not isinstance(settings.seed, int) \
-            or settings.seed < 0:
+    if isinstance(settings.seed, bool) or not isinstance(settings.seed, int) or settings.seed < 0:
         raise ParameterError(f"seed={settings.seed!r} must be an integer >= 0")
     if settings.select != "all" and (settings.clip_hop is not None or settings.tail != "pad"):
-        raise ParameterError(f"select={settings.select!r} takes one clip per recording: "
-                             "--clip-hop and --tail apply to select='all' only")
+        raise ParameterError(
+            f"select={settings.select!r} takes one clip per recording: "
+            "--clip-hop and --tail apply to select='all' only"
+        )
     _check_choice("channels", settings.channels, (1, 3))
     _check_choice("stack", settings.stack, convert.STACKS)
     if settings.stack != "gray" and settings.channels != 3:
         raise ParameterError(f"stack={settings.stack!r} needs channels=3")
     if settings.channels == 3 and settings.colormap != "gray":
-        raise ParameterError(f"channels=3 makes RGB images from the spectrogram: "
-                             f"colormap={settings.colormap!r} cannot apply")
+        raise ParameterError(
+            f"channels=3 makes RGB images from the spectrogram: "
+            f"colormap={settings.colormap!r} cannot apply"
+        )
     check_array_size((settings.sr,), 4, f"sr={settings.sr}")  # (its second of silence)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -202,34 +211,47 @@ def check_settings(settings: Settings) -> List[str]:
 def _check_shard_settings(settings: Settings) -> None:
     defaults = Settings()
     if settings.format != "shards":
-        if (settings.shard_dtype, settings.shard_size) != (defaults.shard_dtype,
-                                                           defaults.shard_size):
-            raise ParameterError("--shard-dtype and --shard-size apply to --format shards "
-                                 "only")
+        if (settings.shard_dtype, settings.shard_size) != (
+            defaults.shard_dtype,
+            defaults.shard_size,
+        ):
+            raise ParameterError("--shard-dtype and --shard-size apply to --format shards only")
         return
     if settings.shard_dtype not in writers.SHARD_DTYPES:
-        raise ParameterError(f"shard_dtype={settings.shard_dtype!r} must be "
-                             + " or ".join(repr(name) for name in writers.SHARD_DTYPES))
-    if isinstance(settings.shard_size, bool) or not isinstance(settings.shard_size, int) \
-            or settings.shard_size < 1:
-        raise ParameterError(f"shard_size={settings.shard_size!r} must be a positive "
-                             "integer (bytes)")
+        raise ParameterError(
+            f"shard_dtype={settings.shard_dtype!r} must be "
+            + " or ".join(repr(name) for name in writers.SHARD_DTYPES)
+        )
+    if (
+        isinstance(settings.shard_size, bool)
+        or not isinstance(settings.shard_size, int)
+        or settings.shard_size < 1
+    ):
+        raise ParameterError(
+            f"shard_size={settings.shard_size!r} must be a positive integer (bytes)"
+        )
     if settings.tail == "keep":
         # A kept tail is shorter than the other clips, and the rows of a shard share one
         # shape: pad it (the default) or drop it.
-        raise ParameterError("--format shards needs clips of one length: use --tail pad "
-                             "or --tail drop, not --tail keep")
+        raise ParameterError(
+            "--format shards needs clips of one length: use --tail pad "
+            "or --tail drop, not --tail keep"
+        )
 
 
 def _check_choice(name: str, value: Any, choices: Tuple[Any, ...]) -> None:
     if isinstance(value, bool) or value not in choices:
-        raise ParameterError(f"{name}={value!r} must be "
-                             + " or ".join(repr(choice) for choice in choices))
+        raise ParameterError(
+            f"{name}={value!r} must be " + " or ".join(repr(choice) for choice in choices)
+        )
 
 
 def _real(value: Any) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, (int, float, np.number))
-            and bool(np.isfinite(value)))
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float, np.number))
+        and bool(np.isfinite(value))
+    )
 
 
 def _positive(value: Any) -> bool:

@@ -58,9 +58,9 @@ def rows_per_shard(settings: Settings, shape: Tuple[int, ...]) -> int:
 @dataclass(frozen=True)
 class _Clip:
     source: str
-    position: int          # its row in the source's staging array
-    last: bool             # the source's last clip
-    row: List[Any]         # its journal row [clip, start_s, audio_s, output, shape]
+    position: int  # its row in the source's staging array
+    last: bool  # the source's last clip
+    row: List[Any]  # its journal row [clip, start_s, audio_s, output, shape]
     identity: ClipId
 
 
@@ -71,13 +71,21 @@ def _clips(done: Dict[str, Entry]) -> List[_Clip]:
         entry = done[source]
         rows = sorted(entry["rows"], key=lambda row: row[0])
         for position, row in enumerate(rows):
-            clips.append(_Clip(source, position, position == len(rows) - 1, row,
-                               [source, *entry["signature"], row[0]]))
+            clips.append(
+                _Clip(
+                    source,
+                    position,
+                    position == len(rows) - 1,
+                    row,
+                    [source, *entry["signature"], row[0]],
+                )
+            )
     return clips
 
 
-def _recorded_rows(out_dir: Path, record: Dict[str, Entry]) -> Dict[Tuple[Any, ...],
-                                                                    Tuple[str, int]]:
+def _recorded_rows(
+    out_dir: Path, record: Dict[str, Entry]
+) -> Dict[Tuple[Any, ...], Tuple[str, int]]:
     """identity -> (shard, row) of the rows of recorded shards whose file exists."""
     rows = {}
     for name, entry in record.items():
@@ -87,17 +95,20 @@ def _recorded_rows(out_dir: Path, record: Dict[str, Entry]) -> Dict[Tuple[Any, .
     return rows
 
 
-def packed_sources(out_dir: Path, record: Dict[str, Entry],
-                   journal: Dict[str, Entry]) -> Set[str]:
+def packed_sources(out_dir: Path, record: Dict[str, Entry], journal: Dict[str, Entry]) -> Set[str]:
     """The journal's sources whose clips are all in recorded shards on disk."""
     rows = _recorded_rows(out_dir, record)
-    return {source for source, entry in journal.items()
-            if entry["rows"] and all((source, *entry["signature"], row[0]) in rows
-                                     for row in entry["rows"])}
+    return {
+        source
+        for source, entry in journal.items()
+        if entry["rows"]
+        and all((source, *entry["signature"], row[0]) in rows for row in entry["rows"])
+    }
 
 
-def finish(out_dir: Path, settings: Settings, done: Dict[str, Entry], state: OutputState,
-           summary: Summary) -> List[List[Any]]:
+def finish(
+    out_dir: Path, settings: Settings, done: Dict[str, Entry], state: OutputState, summary: Summary
+) -> List[List[Any]]:
     """Pack the clips of ``done`` into shards, unless the run stopped; return the
     manifest rows (clips not in a shard point at their staging array)."""
     clips = _clips(done)
@@ -114,20 +125,23 @@ def finish(out_dir: Path, settings: Settings, done: Dict[str, Entry], state: Out
     return rows
 
 
-def _pack(out_dir: Path, settings: Settings, clips: List[_Clip], state: OutputState,
-          summary: Summary) -> None:
+def _pack(
+    out_dir: Path, settings: Settings, clips: List[_Clip], state: OutputState, summary: Summary
+) -> None:
     record = state.read_shards()
     shape = tuple(int(n) for n in clips[0].row[4].split("x")) if clips else ()
     per_shard = rows_per_shard(settings, shape) if clips else 1
     with _ClipReader(out_dir, record, clips) as reader:
         new_record = []
         for index, first in enumerate(range(0, len(clips), per_shard)):
-            part = clips[first:first + per_shard]
+            part = clips[first : first + per_shard]
             entry: Entry = {"name": shard_name(index), "clips": [c.identity for c in part]}
             new_record.append(entry)
             summary.shards_total += 1
-            if record.get(entry["name"], {}).get("clips") != entry["clips"] \
-                    or not (out_dir / entry["name"]).is_file():
+            if (
+                record.get(entry["name"], {}).get("clips") != entry["clips"]
+                or not (out_dir / entry["name"]).is_file()
+            ):
                 shard = np.empty((len(part), *shape), dtype=settings.shard_dtype)
                 for row, clip in enumerate(part):
                     shard[row] = reader.read(clip)
@@ -161,8 +175,10 @@ class _ClipReader:
         self.out_dir = out_dir
         self.old_rows = _recorded_rows(out_dir, record)
         self.needed: Counter[str] = Counter(
-            self.old_rows[key][0] for key in (tuple(c.identity) for c in clips)
-            if key in self.old_rows)
+            self.old_rows[key][0]
+            for key in (tuple(c.identity) for c in clips)
+            if key in self.old_rows
+        )
         self.old_shards: Dict[str, np.ndarray] = {}
         self.staged: Optional[Tuple[str, np.ndarray]] = None  # the one staging array open
 
@@ -183,8 +199,10 @@ class _ClipReader:
             return self.staged[1][clip.position]
         found = self.old_rows.get(tuple(clip.identity))
         if found is None:
-            raise ValueError(f"the clips of {clip.source} are neither staged nor in a "
-                             "shard: run again with --overwrite")
+            raise ValueError(
+                f"the clips of {clip.source} are neither staged nor in a "
+                "shard: run again with --overwrite"
+            )
         name, row = found
         return self._old_shard(name)[row]
 

@@ -8,14 +8,30 @@ import stat
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff",
-                    ".aifc", ".au", ".snd", ".caf", ".w64", ".rf64")
+AUDIO_EXTENSIONS = (
+    ".wav",
+    ".flac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".mp3",
+    ".aif",
+    ".aiff",
+    ".aifc",
+    ".au",
+    ".snd",
+    ".caf",
+    ".w64",
+    ".rf64",
+)
 
 
-def find_sources(in_path: Union[str, os.PathLike[str]],
-                 out_dir: Union[str, os.PathLike[str], None] = None,
-                 extensions: Iterable[str] = AUDIO_EXTENSIONS,
-                 errors: Optional[List[Tuple[str, str]]] = None) -> List[Tuple[str, str]]:
+def find_sources(
+    in_path: Union[str, os.PathLike[str]],
+    out_dir: Union[str, os.PathLike[str], None] = None,
+    extensions: Iterable[str] = AUDIO_EXTENSIONS,
+    errors: Optional[List[Tuple[str, str]]] = None,
+) -> List[Tuple[str, str]]:
     """``[(absolute path, relative posix path)]`` of the audio files under ``in_path``.
 
     Sorted; hidden files and folders (names starting with '.') are skipped, and so is
@@ -35,8 +51,11 @@ def find_sources(in_path: Union[str, os.PathLike[str]],
             errors.append((folder + "/", f"{type(error).__name__}: {error}"))
 
     for current, dirs, files in os.walk(root, onerror=unlistable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (skip is None or Path(current, d).resolve() != skip))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and (skip is None or Path(current, d).resolve() != skip)
+        )
         for name in sorted(files):
             if name.startswith(".") or not name.lower().endswith(tuple(extensions)):
                 continue
@@ -52,6 +71,7 @@ def output_stems(rels: Sequence[str]) -> Dict[str, str]:
     folder has the same stem (``a/x.ogg``): then both keep their full names
     (``a/x.wav_0000.png``, ``a/x.ogg_0000.png``).
     """
+
     def plain(rel: str) -> str:
         head, _, name = rel.rpartition("/")
         stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
@@ -76,6 +96,11 @@ def source_signature(path: str) -> List[int]:
 
 
 def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
     return next((name for test, name in kinds if test(mode)), "not a file")

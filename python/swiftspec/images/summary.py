@@ -32,11 +32,11 @@ class Summary:
     stale_removed: int = 0
     problems: List[Tuple[str, str, str]] = field(default_factory=list)  # (source, status, error)
     warnings: List[str] = field(default_factory=list)
-    stopped: str = ""          # why the run stopped early ("": it did not)
-    not_converted: int = 0     # files left undone by the stop
-    manifest_error: str = ""   # why the manifest could not be written ("": it was)
-    shards_total: int = 0      # --format shards: the shards of the packing
-    shards_written: int = 0    # of which written by this run (the others were whole)
+    stopped: str = ""  # why the run stopped early ("": it did not)
+    not_converted: int = 0  # files left undone by the stop
+    manifest_error: str = ""  # why the manifest could not be written ("": it was)
+    shards_total: int = 0  # --format shards: the shards of the packing
+    shards_written: int = 0  # of which written by this run (the others were whole)
 
     @property
     def exit_status(self) -> int:
@@ -53,8 +53,7 @@ class Summary:
 
     @property
     def clips_per_s(self) -> float:
-        return (self.clips_written + self.clips_kept) / self.elapsed if self.elapsed > 0 \
-            else 0.0
+        return (self.clips_written + self.clips_kept) / self.elapsed if self.elapsed > 0 else 0.0
 
     def add_problem(self, source: str, status: str, error: str) -> None:
         """Count a source (or folder) that gave no outputs: ``status`` is 'empty',
@@ -79,8 +78,9 @@ class Summary:
         if self.engine != "local":
             where = self.engine
         else:
-            where = "this process" if self.workers == 1 else \
-                f"{self.workers} local worker processes"
+            where = (
+                "this process" if self.workers == 1 else f"{self.workers} local worker processes"
+            )
         lines = [
             f"swiftspec images: {_plural(self.files, 'file')} -> {self.out_dir}",
             f"  {self.settings.describe()}",
@@ -88,29 +88,36 @@ class Summary:
             f"{_plural(self.clips_written + self.clips_kept, 'clip')}"
             + (f" ({self.clips_kept} already there)" if self.clips_kept else "")
             + f"; skipped {self.skipped} done before; {self.empty} empty; "
-              f"{self.failed} failed",
+            f"{self.failed} failed",
             f"  {self.elapsed:.2f} s in {where}: {self.files_per_s:.2f} files/s, "
             f"{self.clips_per_s:.1f} clips/s",
             f"  outputs: {self.clips_total} in {self.out_dir}   manifest: {self.manifest}",
         ]
         if self.settings.format == "shards" and self.shards_total:
-            lines.append(f"  packed into {_plural(self.shards_total, 'shard')} "
-                         f"({self.shards_written} written, "
-                         f"{self.shards_total - self.shards_written} already there)")
+            lines.append(
+                f"  packed into {_plural(self.shards_total, 'shard')} "
+                f"({self.shards_written} written, "
+                f"{self.shards_total - self.shards_written} already there)"
+            )
         if self.stopped:
-            lines.append(f"  STOPPED: {self.stopped}; {_plural(self.not_converted, 'file')} "
-                         "not converted. Make room and run the same command again to "
-                         "resume (finished outputs are kept).")
+            lines.append(
+                f"  STOPPED: {self.stopped}; {_plural(self.not_converted, 'file')} "
+                "not converted. Make room and run the same command again to "
+                "resume (finished outputs are kept)."
+            )
         if self.manifest_error:
             lines.append(f"  the manifest could not be written: {self.manifest_error}")
         if self.stale_removed:
-            lines.append(f"  removed {self.stale_removed} temporary files left by an "
-                         "interrupted run")
+            lines.append(
+                f"  removed {self.stale_removed} temporary files left by an interrupted run"
+            )
         for source, status, error in self.problems[:20]:
             lines.append(f"  {status}: {source}: {error}")
         if len(self.problems) > 20:
-            lines.append(f"  ... and {len(self.problems) - 20} more empty, failed or "
-                         "unconverted files (see the manifest)")
+            lines.append(
+                f"  ... and {len(self.problems) - 20} more empty, failed or "
+                "unconverted files (see the manifest)"
+            )
         for message in self.warnings[:5]:
             lines.append(f"  warning: {message}")
         return "\n".join(lines)

@@ -40,11 +40,16 @@ def image(S: np.ndarray, settings: Settings) -> PILImage:
     if S.ndim == 3:
         from PIL import Image
 
-        return Image.merge("RGB", [_clips.to_image(channel, size=settings.size,
-                                                   resample=settings.resize_filter)
-                                   for channel in S])
-    return _clips.to_image(S, size=settings.size, colormap=settings.colormap,
-                           resample=settings.resize_filter)
+        return Image.merge(
+            "RGB",
+            [
+                _clips.to_image(channel, size=settings.size, resample=settings.resize_filter)
+                for channel in S
+            ],
+        )
+    return _clips.to_image(
+        S, size=settings.size, colormap=settings.colormap, resample=settings.resize_filter
+    )
 
 
 def _png(S: np.ndarray, settings: Settings) -> Writer:
@@ -76,7 +81,10 @@ def npy_writer(array: np.ndarray) -> Writer:
 
 
 _RENDERERS: Dict[str, Callable[[np.ndarray, Settings], Writer]] = {
-    "png": _png, "npy": _npy, "shards": _shard_row}
+    "png": _png,
+    "npy": _npy,
+    "shards": _shard_row,
+}
 FORMATS = tuple(_RENDERERS)
 
 
