@@ -19,7 +19,7 @@ LIBROSA_PY311 := librosa==0.11.0
 LIBROSA_PY312 := librosa==1.0.1
 
 .PHONY: all build system-deps fftw-simd venvs test swift-test c-smoke py-test demo bench wheel \
-  package-test sdist sdist-test wisdom clean docs lint-swift
+  package-test sdist sdist-test wisdom clean docs lint lint-swift
 
 all: build
 
@@ -89,6 +89,21 @@ venvs: $(VENV)/py3/.ready $(VENV)/py312/.ready
 swift-test: system-deps
 	swift test
 
+# `make lint`: ruff (lint and format check) and mypy over python/ (configured in
+# pyproject.toml), then swift-format. The tools are pinned: a new release could otherwise
+# reformat or flag code that has not changed. Pillow and matplotlib are typed: mypy checks
+# their use against them.
+LINT := $(VENV)/lint/bin/python
+$(VENV)/lint/.ready: Makefile
+	test -x $(LINT) || $(PYTHON) -m venv $(VENV)/lint
+	$(LINT) -m pip install -q ruff==0.17.6 mypy==2.4.1 numpy==2.4.6 pillow==13.0.0 matplotlib==3.11.2
+	touch $@
+
+lint: $(VENV)/lint/.ready lint-swift
+	$(LINT) -m ruff check python
+	$(LINT) -m ruff format --check python
+	PYTHONPATH=python $(LINT) -m mypy
+
 # swift-format's rules over the Swift sources, configured in .swift-format (the defaults
 # but for two rules that would rewrite much of the tree for no reader's benefit:
 # OneVariableDeclarationPerLine, as the tests declare related sizes together
@@ -96,7 +111,8 @@ swift-test: system-deps
 # date, not 20_240_521).
 # Its pretty-printer is off (--debug-disable-pretty-print): it would re-indent the
 # continuation lines aligned under their opening parenthesis, the style used throughout
-# (over 1,000 findings), so layout stays a review matter.
+# (over 1,000 findings), and it rewrites `@_specialize(exported: true, where ...)` as
+# `@_specialize(exported:true,where ...)`; so Swift layout stays a review matter.
 lint-swift:
 	swift format lint --strict --debug-disable-pretty-print --recursive \
 	  --configuration .swift-format Sources Tests
