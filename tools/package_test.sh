@@ -147,7 +147,7 @@ test_one() {
   "$python" -m venv "$venv" || { echo "venv failed"; return 1; }
   "$venv/bin/python" -m pip install -q --upgrade pip || { echo "pip upgrade failed"; return 1; }
   "$venv/bin/python" -m pip install -q "$whl" || { echo "pip install of the wheel failed"; return 1; }
-  "$venv/bin/python" -m pip install -q pytest scipy pillow matplotlib "dask[distributed]" \
+  "$venv/bin/python" -m pip install -q pytest hypothesis scipy pillow matplotlib "dask[distributed]" \
     || { echo "pip install of the test tools failed"; return 1; }
   "$venv/bin/python" -m pip install -q "$librosa" \
     || echo "   $librosa does not install on this Python: the librosa tests skip"

@@ -54,7 +54,7 @@ t0=$SECONDS
   || { tail -40 "$tmp/install.log" >&2; fail "pip install of the sdist failed"; }
 grep -E '^ *swiftspec: (linking|NOTE)' "$tmp/install.log" | sed 's/^ */   /' | head -1
 echo "   built and installed in $((SECONDS - t0)) s"
-"$tmp/venv/bin/python" -m pip install -q pytest scipy pillow matplotlib "dask[distributed]" \
+"$tmp/venv/bin/python" -m pip install -q pytest hypothesis scipy pillow matplotlib "dask[distributed]" \
   "${LIBROSA:-librosa}" || fail "pip install of the test tools"
 
 step "(c) the sdist's test suite against the installed package"
