@@ -15,7 +15,8 @@ non-pure); our ``build_ext`` runs ``swift build`` instead of a C compiler::
 Needs a Swift 6 toolchain (``swift`` on PATH) and FFTW (linked statically): the build with
 AVX2/AVX-512 codelets from ``tools/build_fftw.sh`` (``make fftw-simd``) when it is complete
 in ``$SWIFTSPEC_FFTW_DIR`` or the default cache directory, else libfftw3-dev, with a notice.
-See reference/platform-notes.md, "Packaging" and "A self-contained shared library".
+The library links the Swift runtime and FFTW statically, so the wheel needs neither
+(docs/install.md; `make package-test` checks it with both hidden).
 """
 
 import ast
@@ -175,8 +176,9 @@ class SwiftBuildExt(build_ext):
             raise PlatformError(MISSING_SWIFT)
         fftw = simd_fftw_dir()
         if os.path.isfile(os.path.join(fftw, ".complete")):
-            # GNU ld searches -L directories before its default ones for Package.swift's
-            # -l:libfftw3f.a; -I makes the module map's fftw3.h the SIMD build's own.
+            # The linker (lld, see Package.swift) searches -L directories before its default
+            # ones for Package.swift's -l:libfftw3f.a; -I makes the module map's fftw3.h the
+            # SIMD build's own.
             print(f"swiftspec: linking the SIMD FFTW in {fftw}", flush=True)
             variant = "-simd"
             fftw_flags = ["-Xlinker", "-L" + os.path.join(fftw, "lib"),
