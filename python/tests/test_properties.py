@@ -82,7 +82,10 @@ def test_stft_is_librosas(parity, seed, n, dtype, channels, framing, center, pad
     n_fft=st.sampled_from([256, 512, 1024, 2048]),
     hop_divisor=st.sampled_from([4, 8]),
     center=st.booleans(),
-    length=st.none() | st.integers(1, 6000),
+    # At least n_fft samples: a shorter output lies wholly in center=False's uncovered edge,
+    # where the tolerance's reference peak is itself a rounding residue (test_parity_istft
+    # compares lengths 0, 1 and n_fft // 3 on fixed signals).
+    length=st.none() | st.integers(2048, 6000),
     dtype=st.sampled_from([np.complex64, np.complex128]),
 )
 def test_istft_is_librosas(parity, seed, n, n_fft, hop_divisor, center, length, dtype):
