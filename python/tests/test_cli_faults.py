@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-import swiftspec
 from swiftspec import cli
 from swiftspec import images as spec_images
 from swiftspec.images import writers
@@ -45,7 +44,6 @@ SOURCES = [
         "gcompris_helicopter.wav",
     )
 ] + [spec_images.sample_path()]
-DEADLINE = 300  # seconds for any one CLI process
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +63,6 @@ def reference(tree):
     summary = spec_images.run(tree, out, jobs.SETTINGS, workers=1)
     assert summary.exit_status == 0 and summary.ok == 15, summary.report()
     return out
-
-
-def environment():
-    env = dict(os.environ)
-    paths = [str(Path(swiftspec.__file__).resolve().parents[1]), str(TESTS)]
-    env["PYTHONPATH"] = os.pathsep.join(paths + [env.get("PYTHONPATH", "")])
-    return env
 
 
 def cli_command(in_dir, out_dir, *extra):
@@ -98,13 +89,7 @@ def assert_whole(out, reference):
 
 
 def resume_and_compare(tree, out, reference):
-    result = subprocess.run(
-        cli_command(tree, out, "--workers", "2"),
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run(cli_command(tree, out, "--workers", "2"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert jobs.files(out) == jobs.files(reference)  # every image and the manifest
     assert jobs.temporaries(out) == []
@@ -139,13 +124,13 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
     for delay in (0.0, 0.2, 0.5, 1.0):
         proc = subprocess.Popen(
             cli_command(tree, out, "--workers", "2"),
-            env=environment(),
+            env=jobs.environment(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + DEADLINE
+            deadline = time.monotonic() + jobs.DEADLINE
             while proc.poll() is None and time.monotonic() < deadline:
                 if out.is_dir() and any(p.suffix == ".png" for p in out.rglob("*.png")):
                     break
@@ -165,20 +150,7 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
 
 def test_kill_9_halfway_through_an_output(tree, reference, tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(TESTS / "_cli_fault_jobs.py"),
-            "kill-mid-write",
-            str(tree),
-            str(out),
-            "5",
-        ],
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run_job("kill-mid-write", tree, out, 5)
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     assert len(jobs.temporaries(out)) == 1  # the half-written bytes, under a temporary name
     written = jobs.files(out)
@@ -229,20 +201,15 @@ def test_full_disk_injected_stops_the_run_and_resumes(
     resume_and_compare(tree, out, reference)
 
 
+# A command prefix: run in a mount namespace of its own.
+PRIVATE_MOUNTS = ["unshare", "--mount", "--propagation", "private"]
+
+
 def _private_mounts_work():
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
     probe = subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            "mount -t tmpfs -o size=64k tmpfs /mnt",
-        ],
-        capture_output=True,
+        PRIVATE_MOUNTS + ["sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True
     )
     return probe.returncode == 0
 
@@ -255,25 +222,7 @@ def test_full_disk_tmpfs_with_worker_processes(tree, reference, tmp_path):
     pages = sum(-(-len(data) // 4096) for data in jobs.files(reference).values())
     size = 4096 * (pages // 3)
     out = tmp_path / "mnt"
-    result = subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            sys.executable,
-            str(TESTS / "_cli_fault_jobs.py"),
-            "full-disk",
-            str(tree),
-            str(out),
-            str(reference),
-            str(size),
-        ],
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run_job("full-disk", tree, out, reference, size, prefix=PRIVATE_MOUNTS)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
     first, second = report["first"], report["second"]
@@ -310,9 +259,7 @@ def test_unreadable_and_special_sources_are_reported(tree, tmp_path):
     if os.geteuid() == 0:  # as root, but without the power to bypass permissions
         command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] + command
     try:
-        result = subprocess.run(
-            command, env=environment(), capture_output=True, text=True, timeout=DEADLINE
-        )
+        result = jobs.run(command)
     finally:
         (root / "locked_folder").chmod(0o755)
     assert result.returncode == 1, result.stdout + result.stderr
