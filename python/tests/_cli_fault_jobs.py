@@ -21,6 +21,7 @@ its last line.
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +33,16 @@ from swiftspec.images import shards, writers
 
 DEADLINE = 300  # seconds for any one child process
 TESTS = Path(__file__).resolve().parent
+# Five recordings of several formats, copied into each folder of a test's input tree.
+SOURCES = [
+    TESTS / "data" / name
+    for name in (
+        "librosa_libri1.ogg",
+        "librosa_robin.ogg",
+        "librosa_test_audio.flac",
+        "gcompris_helicopter.wav",
+    )
+] + [spec_images.sample_path()]
 
 # The settings of every fault test: small, so that a run takes a second or two.
 SETTINGS = spec_images.Settings(sr=16000, clip=2.0, n_fft=512, hop_length=160, n_mels=32)
@@ -76,6 +87,14 @@ def run_job(job, *arguments, prefix=()):
     return run(
         [*prefix, sys.executable, str(TESTS / "_cli_fault_jobs.py"), job, *map(str, arguments)]
     )
+
+
+def copy_sources(root, folders):
+    """Copies SOURCES into each of ``folders`` (new) under ``root``."""
+    for folder in folders:
+        (root / folder).mkdir(parents=True)
+        for source in SOURCES:
+            shutil.copyfile(source, root / folder / source.name)
 
 
 def files(folder):

@@ -34,26 +34,12 @@ import _cli_fault_jobs as jobs  # noqa: E402 - after the skips: it imports the C
 # Fault injection (kills, full disks, private mounts): the slow suite.
 pytestmark = pytest.mark.slow
 
-TESTS = Path(__file__).resolve().parent
-SOURCES = [
-    TESTS / "data" / name
-    for name in (
-        "librosa_libri1.ogg",
-        "librosa_robin.ogg",
-        "librosa_test_audio.flac",
-        "gcompris_helicopter.wav",
-    )
-] + [spec_images.sample_path()]
-
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """15 recordings in three folders."""
     root = tmp_path_factory.mktemp("faults") / "in"
-    for folder in ("a", "b", "c"):
-        (root / folder).mkdir(parents=True)
-        for source in SOURCES:
-            shutil.copyfile(source, root / folder / source.name)
+    jobs.copy_sources(root, ("a", "b", "c"))
     return root
 
 
@@ -247,9 +233,9 @@ def test_unreadable_and_special_sources_are_reported(tree, tmp_path):
         pytest.skip("root can read anything, and setpriv is missing to drop that power")
     root = tmp_path / "in"
     (root / "locked_folder").mkdir(parents=True)
-    shutil.copyfile(SOURCES[1], root / "good.ogg")
-    shutil.copyfile(SOURCES[1], root / "locked.ogg")
-    shutil.copyfile(SOURCES[1], root / "locked_folder" / "inside.ogg")
+    shutil.copyfile(jobs.SOURCES[1], root / "good.ogg")
+    shutil.copyfile(jobs.SOURCES[1], root / "locked.ogg")
+    shutil.copyfile(jobs.SOURCES[1], root / "locked_folder" / "inside.ogg")
     os.mkfifo(root / "pipe.wav")
     os.symlink(root / "nowhere.wav", root / "broken.wav")
     (root / "locked.ogg").chmod(0)
@@ -282,7 +268,7 @@ def test_truncated_files_match_librosa(tree, tmp_path):
     librosa = pytest.importorskip("librosa")
     root = tmp_path / "in"
     root.mkdir()
-    for source in SOURCES[1:]:
+    for source in jobs.SOURCES[1:]:
         data = source.read_bytes()
         for cut in (len(data) // 2, 1000):
             (root / f"{source.stem}_{cut}{source.suffix}").write_bytes(data[:cut])

@@ -38,15 +38,6 @@ import test_cli  # noqa: E402 - by_hand and its settings
 
 TESTS = Path(__file__).resolve().parent
 DOCS = TESTS.parents[1] / "docs" / "guide" / "images.md"
-SOURCES = [
-    TESTS / "data" / name
-    for name in (
-        "librosa_libri1.ogg",
-        "librosa_robin.ogg",
-        "librosa_test_audio.flac",
-        "gcompris_helicopter.wav",
-    )
-] + [spec_images.sample_path()]
 CORRUPT = "b/corrupt.wav"
 # test_cli's settings, so that its by_hand gives the expected clips.
 ARGS = [a for a in test_cli.ARGS if a not in ("--size", "160x96")]
@@ -66,10 +57,7 @@ SHARD_ARGS = [
 def tree(tmp_path_factory):
     """Ten recordings in two folders, and a corrupt file."""
     root = tmp_path_factory.mktemp("shards") / "in"
-    for folder in ("a", "b"):
-        (root / folder).mkdir(parents=True)
-        for source in SOURCES:
-            shutil.copyfile(source, root / folder / source.name)
+    jobs.copy_sources(root, ("a", "b"))
     (root / CORRUPT).write_bytes(b"RIFF\x10\x00\x00\x00WAVE" + bytes(range(256)) * 8)
     return root
 
@@ -237,7 +225,7 @@ def test_removed_and_added_sources_repack_from_the_old_shards(tree, tmp_path):
     # later, into the next shard; and one more file at the end.
     (changed / "a" / "gcompris_helicopter.wav").unlink()
     shutil.copyfile(TESTS / "data" / "librosa_test_audio.flac", changed / "a" / "aa.flac")
-    shutil.copyfile(SOURCES[0], changed / "a" / "zz_last.ogg")
+    shutil.copyfile(jobs.SOURCES[0], changed / "a" / "zz_last.ogg")
     assert run_cli(changed, out, *SHARD_ARGS, "--workers", "1") == 0
     fresh = tmp_path / "fresh"
     assert run_cli(changed, fresh, *SHARD_ARGS, "--workers", "1") == 0
