@@ -249,13 +249,9 @@ public func swiftspecMelSpectrogram(
       input, inDtype, nRows, nSamples, nFFT, hopLength, window, center, padMode, precision,
       outDtype, nThreads)
     let mel = try MelRequest(request, power: power, basis: melBasis, nMels: nMels)
-    let needed = try mel.outputCount(rowsOf: mel.melCount)
-    try request.checkOutput(output, capacity: outCap, needed: needed)
-    // No samples and an empty result: nothing to compute. (n_rows is bounded by no buffer
-    // then, and a loop over the rows would not end.)
-    guard needed > 0 || request.signalLength > 0 else { return }
-    try request.dispatch(
-      MelRun(request: request, mel: mel, decibels: nil, output: output.unsafelyUnwrapped))
+    try mel.run(rowsOf: mel.melCount, into: output, capacity: outCap) {
+      MelRun(request: request, mel: mel, decibels: nil, output: $0)
+    }
   }
 }
 
@@ -305,13 +301,9 @@ public func swiftspecLogMelSpectrogram(
       outDtype, nThreads)
     let mel = try MelRequest(request, power: power, basis: melBasis, nMels: nMels)
     let decibels = try decibelOptions(refMode, refDB, amin, hasTopDB, topDB)
-    let needed = try mel.outputCount(rowsOf: mel.melCount)
-    try request.checkOutput(output, capacity: outCap, needed: needed)
-    // No samples and an empty result: nothing to compute. (n_rows is bounded by no buffer
-    // then, and a loop over the rows would not end.)
-    guard needed > 0 || request.signalLength > 0 else { return }
-    try request.dispatch(
-      MelRun(request: request, mel: mel, decibels: decibels, output: output.unsafelyUnwrapped))
+    try mel.run(rowsOf: mel.melCount, into: output, capacity: outCap) {
+      MelRun(request: request, mel: mel, decibels: decibels, output: $0)
+    }
   }
 }
 
@@ -336,11 +328,6 @@ public func swiftspecMFCC(
     for i in 0..<(mfccCount * mel.melCount) where !dct[i].isFinite {
       throw .invalidArgument("dct_matrix contains a non-finite value")
     }
-    let needed = try mel.outputCount(rowsOf: mfccCount)
-    try request.checkOutput(output, capacity: outCap, needed: needed)
-    // No samples and an empty result: nothing to compute. (n_rows is bounded by no buffer
-    // then, and a loop over the rows would not end.)
-    guard needed > 0 || request.signalLength > 0 else { return }
     struct Run: KernelVisitor {
       let request: AnalysisRequest
       let mel: MelRequest
@@ -359,9 +346,10 @@ public func swiftspecMFCC(
           into: output.assumingMemoryBound(to: O.self), threads: request.threads)
       }
     }
-    try request.dispatch(
+    try mel.run(rowsOf: mfccCount, into: output, capacity: outCap) {
       Run(request: request, mel: mel, decibels: decibels, dct: dct, mfccCount: mfccCount,
-          output: output.unsafelyUnwrapped))
+          output: $0)
+    }
   }
 }
 
@@ -532,8 +520,18 @@ struct MelRequest {
     try checkFinite(self.basis, type: request.outputType, count: count, input: .melBasis)
   }
 
-  func outputCount(rowsOf perFrame: Int) throws(SpectrogramError) -> Int {
-    try checkedProduct(request.rows, perFrame, request.frameCount)
+  /// Checks that `output` holds `perFrame` values for each frame of each row, then runs
+  /// the visitor `makeRun` gives for it.
+  func run<Visitor: KernelVisitor>(
+    rowsOf perFrame: Int, into output: UnsafeMutableRawPointer?, capacity: Int64,
+    _ makeRun: (UnsafeMutableRawPointer) -> Visitor
+  ) throws(SpectrogramError) {
+    let needed = try checkedProduct(request.rows, perFrame, request.frameCount)
+    try request.checkOutput(output, capacity: capacity, needed: needed)
+    // No samples and an empty result: nothing to compute. (n_rows is bounded by no buffer
+    // then, and a loop over the rows would not end.)
+    guard needed > 0 || request.signalLength > 0 else { return }
+    try request.dispatch(makeRun(output.unsafelyUnwrapped))
   }
 }
 

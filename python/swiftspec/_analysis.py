@@ -70,6 +70,17 @@ def _cached_fft_window(window: WindowSpec, win_length: int, n_fft: int) -> np.nd
     return padded
 
 
+def default_hop_length(win_length: int) -> int:
+    """librosa's default hop length, ``win_length // 4``, which must be positive."""
+    hop_length = int(win_length // 4)
+    if hop_length < 1:
+        raise ParameterError(
+            f"hop_length={hop_length} must be a positive integer "
+            f"(the default win_length // 4 for win_length={win_length})"
+        )
+    return hop_length
+
+
 def frame_sizes(
     n_fft: int, hop_length: Optional[int], win_length: Optional[int], window: WindowSpec
 ) -> Tuple[int, int, int]:
@@ -81,12 +92,7 @@ def frame_sizes(
     win_length = positive_int(win_length, "win_length")
     _check_window_fits(window, win_length, n_fft)
     if hop_length is None:
-        hop_length = int(win_length // 4)
-        if hop_length < 1:
-            raise ParameterError(
-                f"hop_length={hop_length} must be a positive integer "
-                f"(the default win_length // 4 for win_length={win_length})"
-            )
+        hop_length = default_hop_length(win_length)
     elif not is_positive_int(hop_length):
         raise ParameterError(f"hop_length={hop_length} must be a positive integer")
     return n_fft, positive_int(hop_length, "hop_length"), win_length  # hop <= 2**63 - 1

@@ -78,6 +78,20 @@ _f32p = POINTER(ctypes.c_float)
 _f64p = POINTER(c_double)
 _i64p = POINTER(c_int64)
 
+# Argument runs that several prototypes share, in the header's order.
+# Samples in: in, dtype, n_rows (or n_outer / n_groups), n_samples (or n_frames / ...).
+_SAMPLES_IN = [c_void_p, c_int32, c_int64, c_int64]
+# The framing of an analysis: n_fft, hop_length, window, center, pad_mode, precision.
+_FRAMING = [c_int64, c_int64, c_void_p, c_int32, c_int32, c_int32]
+# power, mel_basis, n_mels.
+_MEL = [c_double, c_void_p, c_int64]
+# Decibels: ref_mode, ref_db, amin, has_top_db, top_db.
+_DECIBELS = [c_int32, c_double, c_double, c_int32, c_double]
+# Samples out of the input's type: out, out_cap, n_threads.
+_SAMPLES_OUT = [c_void_p, c_int64, c_int32]
+# Samples out of a chosen type: out, out_dtype, out_cap, n_threads.
+_TYPED_OUT = [c_void_p, c_int32, c_int64, c_int32]
+
 _PROTOTYPES = {
     "swiftspec_abi_version": (c_int32, []),
     "swiftspec_strerror": (c_char_p, [c_int32]),
@@ -87,194 +101,43 @@ _PROTOTYPES = {
     "swiftspec_fft_frequencies": (c_int32, [c_double, c_int64, _f64p, c_int64]),
     "swiftspec_convert_mel": (c_int32, [_f64p, c_int64, c_int32, c_int32, _f64p, c_int64]),
     "swiftspec_mel_frequencies": (c_int32, [c_int64, c_double, c_double, c_int32, _f64p, c_int64]),
+    # sr, n_fft, n_mels, fmin, fmax, htk, slaney_norm; dtype, out, out_cap, n_empty.
     "swiftspec_mel_filter_bank": (
         c_int32,
-        [
-            c_double,
-            c_int64,
-            c_int64,
-            c_double,
-            c_double,
-            c_int32,
-            c_int32,
-            c_int32,
-            c_void_p,
-            c_int64,
-            _i64p,
-        ],
+        [c_double, c_int64, c_int64, c_double, c_double, c_int32, c_int32]
+        + [c_int32, c_void_p, c_int64, _i64p],
     ),
     "swiftspec_dct_matrix": (c_int32, [c_int32, c_int32, c_int64, c_int64, _f64p, c_int64]),
     "swiftspec_stft_n_frames": (c_int32, [c_int64, c_int64, c_int64, c_int32, _i64p]),
-    "swiftspec_stft": (
-        c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int32,
-            c_int32,
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int32,
-        ],
-    ),
+    "swiftspec_stft": (c_int32, _SAMPLES_IN + _FRAMING + _TYPED_OUT),
     "swiftspec_istft_length": (c_int32, [c_int64, c_int64, c_int64, c_int32, c_int64, _i64p]),
+    # ... n_bins, n_fft, hop_length, window, center, length ...
     "swiftspec_istft": (
         c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_void_p,
-            c_int64,
-            c_int32,
-        ],
+        _SAMPLES_IN + [c_int64, c_int64, c_int64, c_void_p, c_int32, c_int64] + _SAMPLES_OUT,
     ),
-    "swiftspec_melspectrogram": (
-        c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int32,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int32,
-        ],
-    ),
-    "swiftspec_spectrogram": (
-        c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int32,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int32,
-        ],
-    ),
-    "swiftspec_power_to_db": (
-        c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int32,
-            c_double,
-            c_double,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int64,
-            c_int32,
-        ],
-    ),
+    "swiftspec_melspectrogram": (c_int32, _SAMPLES_IN + _FRAMING + _MEL + _TYPED_OUT),
+    "swiftspec_spectrogram": (c_int32, _SAMPLES_IN + _FRAMING + [c_double] + _TYPED_OUT),
+    "swiftspec_power_to_db": (c_int32, _SAMPLES_IN + _DECIBELS + _SAMPLES_OUT),
     "swiftspec_log_melspectrogram": (
         c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int32,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int64,
-            c_int32,
-            c_double,
-            c_double,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int32,
-        ],
+        _SAMPLES_IN + _FRAMING + _MEL + _DECIBELS + _TYPED_OUT,
     ),
+    # ... amin, has_top_db, top_db, dct_matrix, n_mfcc ...
     "swiftspec_mfcc": (
         c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int32,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int64,
-            c_double,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int64,
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int32,
-        ],
+        _SAMPLES_IN
+        + _FRAMING
+        + _MEL
+        + [c_double, c_int32, c_double, c_void_p, c_int64]
+        + _TYPED_OUT,
     ),
+    # ... n_inner, width, fit, polyorder, deriv, delta, mode, cval ...
     "swiftspec_savgol_filter": (
         c_int32,
-        [
-            c_void_p,
-            c_int32,
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,
-            _f64p,
-            c_int64,
-            c_int64,
-            c_double,
-            c_int32,
-            c_double,
-            c_void_p,
-            c_int64,
-            c_int32,
-        ],
+        _SAMPLES_IN
+        + [c_int64, c_int64, _f64p, c_int64, c_int64, c_double, c_int32, c_double]
+        + _SAMPLES_OUT,
     ),
 }
 

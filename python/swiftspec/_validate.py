@@ -97,26 +97,23 @@ def fft_size(value: Any, name: str = "n_fft") -> int:
     return value
 
 
+def is_positive_finite(value: Any) -> bool:
+    """Whether ``value`` is a real number (not a bool) above 0 and finite."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return bool(0 < value < np.inf)  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
+
+
 def finite_positive(value: object, name: str) -> float:
     """``value`` as a float > 0 and finite, or ParameterError naming it."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not (0 < float(value) < np.inf)
-    ):
+    if not is_positive_finite(value):
         raise ParameterError(f"{name}={value!r} must be a positive finite number")
-    return float(value)
+    return float(value)  # type: ignore[arg-type]  # (a numbers.Real: see is_positive_finite)
 
 
 def check_sample_rate(value: Any, name: str = "sr") -> None:
     """ParameterError naming ``value`` unless it is a positive, finite sampling rate."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not (
-            0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
-        )
-    ):
+    if not is_positive_finite(value):
         raise ParameterError(f"{name}={value!r} must be a positive, finite number (Hz)")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._typing import SizeSpec
-from ._validate import check_array_size, check_sample_rate
+from ._validate import check_array_size, check_sample_rate, is_positive_finite
 from .exceptions import ParameterError
 from .feature import melspectrogram
 from .spectrum import _groups, power_to_db
@@ -71,13 +71,7 @@ class Clip(NamedTuple):
 
 
 def _positive_seconds(value: Any, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not (
-            0 < value < np.inf  # type: ignore[operator]  # (typeshed: numbers.Real is not float)
-        )
-    ):
+    if not is_positive_finite(value):
         raise ParameterError(f"{name}={value!r} must be a positive, finite number of seconds")
     return float(value)
 

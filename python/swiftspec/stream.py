@@ -73,6 +73,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import feature, spectrum
+from ._analysis import default_hop_length
 from ._typing import WindowSpec  # (defined there, shared with spectrum and filters)
 from ._validate import fft_size, is_positive_int, positive_int, valid_audio
 from .exceptions import ParameterError
@@ -466,12 +467,7 @@ class STFT(_FrameStream):
         n_fft_checked = fft_size(n_fft, "n_fft")
         if hop_length is None:  # swiftspec.stft's default, resolved once
             base = n_fft_checked if win_length is None else positive_int(win_length, "win_length")
-            hop_length = base // 4
-            if hop_length < 1:
-                raise ParameterError(
-                    f"hop_length={hop_length} must be a positive integer "
-                    f"(the default win_length // 4 for win_length={base})"
-                )
+            hop_length = default_hop_length(base)
         self._kwargs: Dict[str, Any] = dict(
             n_fft=n_fft,
             hop_length=hop_length,

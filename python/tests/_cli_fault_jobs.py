@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Fault scenarios for ``swiftspec images`` that need a process of their own; started by
-test_cli_faults.py, each prints one JSON object on its last line.
+test_cli_faults.py and test_images_shards.py (`run_job`), each prints one JSON object on
+its last line.
 
     python _cli_fault_jobs.py kill-mid-write IN OUT K
         Run with one worker (this process) and SIGKILL it halfway through writing its
@@ -20,13 +21,28 @@ test_cli_faults.py, each prints one JSON object on its last line.
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import swiftspec
 from swiftspec import images as spec_images
 from swiftspec.images import shards, writers
+
+DEADLINE = 300  # seconds for any one child process
+TESTS = Path(__file__).resolve().parent
+# Five recordings of several formats, copied into each folder of a test's input tree.
+SOURCES = [
+    TESTS / "data" / name
+    for name in (
+        "librosa_libri1.ogg",
+        "librosa_robin.ogg",
+        "librosa_test_audio.flac",
+        "gcompris_helicopter.wav",
+    )
+] + [spec_images.sample_path()]
 
 # The settings of every fault test: small, so that a run takes a second or two.
 SETTINGS = spec_images.Settings(sr=16000, clip=2.0, n_fft=512, hop_length=160, n_mels=32)
@@ -47,6 +63,38 @@ ARGS = [
     "32",
     "--no-progress",
 ]
+
+
+def environment():
+    """The environment of a child process: this checkout's swiftspec and the tests'
+    modules first on PYTHONPATH."""
+    env = dict(os.environ)
+    paths = [str(Path(swiftspec.__file__).resolve().parents[1]), str(TESTS)]
+    env["PYTHONPATH"] = os.pathsep.join(paths + [env.get("PYTHONPATH", "")])
+    return env
+
+
+def run(command):
+    """Runs ``command`` in a child process (see `environment`), capturing its text output."""
+    return subprocess.run(
+        command, env=environment(), capture_output=True, text=True, timeout=DEADLINE
+    )
+
+
+def run_job(job, *arguments, prefix=()):
+    """Runs this script's ``job`` with ``arguments`` in a child process, after the
+    command ``prefix`` (such as ``unshare``)."""
+    return run(
+        [*prefix, sys.executable, str(TESTS / "_cli_fault_jobs.py"), job, *map(str, arguments)]
+    )
+
+
+def copy_sources(root, folders):
+    """Copies SOURCES into each of ``folders`` (new) under ``root``."""
+    for folder in folders:
+        (root / folder).mkdir(parents=True)
+        for source in SOURCES:
+            shutil.copyfile(source, root / folder / source.name)
 
 
 def files(folder):

@@ -257,6 +257,18 @@ class Parity:
         messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
         return result, error, messages
 
+    @staticmethod
+    def assert_same_error(our_error, ref_error):
+        """swiftspec's exception matches librosa's: librosa's ParameterError ->
+        swiftspec.ParameterError, any other type T -> an instance of T (swiftspec's
+        ParameterError is also a ValueError)."""
+        import swiftspec
+
+        if librosa is not None and isinstance(ref_error, librosa.ParameterError):
+            assert isinstance(our_error, swiftspec.ParameterError), repr(our_error)
+        else:
+            assert isinstance(our_error, type(ref_error)), (repr(our_error), repr(ref_error))
+
     @classmethod
     def both(cls, ours_fn, ref_fn, *, warnings_match=True):
         """Run swiftspec and librosa; return (ours, ref) or check they fail alike.
@@ -266,8 +278,6 @@ class Parity:
         (swiftspec.ParameterError is also a ValueError). Returns None in that case.
         The UserWarnings (e.g. "n_fft=... is too large") must have the same texts.
         """
-        import swiftspec
-
         ref, ref_error, ref_warnings = cls.outcome(ref_fn)
         ours, our_error, our_warnings = cls.outcome(ours_fn)
         if ref_error is not None:
@@ -275,10 +285,7 @@ class Parity:
                 f"librosa raised {type(ref_error).__name__}({ref_error}) but swiftspec "
                 "returned a result"
             )
-            if librosa is not None and isinstance(ref_error, librosa.ParameterError):
-                assert isinstance(our_error, swiftspec.ParameterError), repr(our_error)
-            else:
-                assert isinstance(our_error, type(ref_error)), (repr(our_error), repr(ref_error))
+            cls.assert_same_error(our_error, ref_error)
             return None
         if our_error is not None:
             raise AssertionError(f"swiftspec raised {our_error!r}, librosa did not") from our_error

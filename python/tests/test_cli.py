@@ -74,14 +74,21 @@ SETTINGS = spec_images.Settings(
 )
 
 
-@pytest.fixture(scope="module")
-def tree(tmp_path_factory):
+def corpus_tree(tmp_path_factory, name, tree):
+    """A new folder ``name`` with the corpus files of ``tree`` (its path -> corpus path);
+    skips the test where the corpus is missing."""
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} not present")
-    root = tmp_path_factory.mktemp("in")
-    for dest, src in TREE.items():
+    root = tmp_path_factory.mktemp(name)
+    for dest, src in tree.items():
         (root / dest).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(CORPUS / src, root / dest)
+    return root
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = corpus_tree(tmp_path_factory, "in", TREE)
     rng = np.random.default_rng(7)
     (root / CORRUPT).write_bytes(b"RIFF\x10\x00\x00\x00WAVE" + rng.bytes(3000))
     (root / "fmt" / "notes.txt").write_text("not audio: ignored\n")

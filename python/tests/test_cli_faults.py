@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-import swiftspec
 from swiftspec import cli
 from swiftspec import images as spec_images
 from swiftspec.images import writers
@@ -35,27 +34,12 @@ import _cli_fault_jobs as jobs  # noqa: E402 - after the skips: it imports the C
 # Fault injection (kills, full disks, private mounts): the slow suite.
 pytestmark = pytest.mark.slow
 
-TESTS = Path(__file__).resolve().parent
-SOURCES = [
-    TESTS / "data" / name
-    for name in (
-        "librosa_libri1.ogg",
-        "librosa_robin.ogg",
-        "librosa_test_audio.flac",
-        "gcompris_helicopter.wav",
-    )
-] + [spec_images.sample_path()]
-DEADLINE = 300  # seconds for any one CLI process
-
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """15 recordings in three folders."""
     root = tmp_path_factory.mktemp("faults") / "in"
-    for folder in ("a", "b", "c"):
-        (root / folder).mkdir(parents=True)
-        for source in SOURCES:
-            shutil.copyfile(source, root / folder / source.name)
+    jobs.copy_sources(root, ("a", "b", "c"))
     return root
 
 
@@ -65,13 +49,6 @@ def reference(tree):
     summary = spec_images.run(tree, out, jobs.SETTINGS, workers=1)
     assert summary.exit_status == 0 and summary.ok == 15, summary.report()
     return out
-
-
-def environment():
-    env = dict(os.environ)
-    paths = [str(Path(swiftspec.__file__).resolve().parents[1]), str(TESTS)]
-    env["PYTHONPATH"] = os.pathsep.join(paths + [env.get("PYTHONPATH", "")])
-    return env
 
 
 def cli_command(in_dir, out_dir, *extra):
@@ -98,13 +75,7 @@ def assert_whole(out, reference):
 
 
 def resume_and_compare(tree, out, reference):
-    result = subprocess.run(
-        cli_command(tree, out, "--workers", "2"),
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run(cli_command(tree, out, "--workers", "2"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert jobs.files(out) == jobs.files(reference)  # every image and the manifest
     assert jobs.temporaries(out) == []
@@ -139,13 +110,13 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
     for delay in (0.0, 0.2, 0.5, 1.0):
         proc = subprocess.Popen(
             cli_command(tree, out, "--workers", "2"),
-            env=environment(),
+            env=jobs.environment(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + DEADLINE
+            deadline = time.monotonic() + jobs.DEADLINE
             while proc.poll() is None and time.monotonic() < deadline:
                 if out.is_dir() and any(p.suffix == ".png" for p in out.rglob("*.png")):
                     break
@@ -165,20 +136,7 @@ def test_kill_9_repeatedly_then_resume(tree, reference, tmp_path):
 
 def test_kill_9_halfway_through_an_output(tree, reference, tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(TESTS / "_cli_fault_jobs.py"),
-            "kill-mid-write",
-            str(tree),
-            str(out),
-            "5",
-        ],
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run_job("kill-mid-write", tree, out, 5)
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     assert len(jobs.temporaries(out)) == 1  # the half-written bytes, under a temporary name
     written = jobs.files(out)
@@ -229,20 +187,15 @@ def test_full_disk_injected_stops_the_run_and_resumes(
     resume_and_compare(tree, out, reference)
 
 
+# A command prefix: run in a mount namespace of its own.
+PRIVATE_MOUNTS = ["unshare", "--mount", "--propagation", "private"]
+
+
 def _private_mounts_work():
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
     probe = subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            "mount -t tmpfs -o size=64k tmpfs /mnt",
-        ],
-        capture_output=True,
+        PRIVATE_MOUNTS + ["sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True
     )
     return probe.returncode == 0
 
@@ -255,25 +208,7 @@ def test_full_disk_tmpfs_with_worker_processes(tree, reference, tmp_path):
     pages = sum(-(-len(data) // 4096) for data in jobs.files(reference).values())
     size = 4096 * (pages // 3)
     out = tmp_path / "mnt"
-    result = subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            sys.executable,
-            str(TESTS / "_cli_fault_jobs.py"),
-            "full-disk",
-            str(tree),
-            str(out),
-            str(reference),
-            str(size),
-        ],
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run_job("full-disk", tree, out, reference, size, prefix=PRIVATE_MOUNTS)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
     first, second = report["first"], report["second"]
@@ -298,9 +233,9 @@ def test_unreadable_and_special_sources_are_reported(tree, tmp_path):
         pytest.skip("root can read anything, and setpriv is missing to drop that power")
     root = tmp_path / "in"
     (root / "locked_folder").mkdir(parents=True)
-    shutil.copyfile(SOURCES[1], root / "good.ogg")
-    shutil.copyfile(SOURCES[1], root / "locked.ogg")
-    shutil.copyfile(SOURCES[1], root / "locked_folder" / "inside.ogg")
+    shutil.copyfile(jobs.SOURCES[1], root / "good.ogg")
+    shutil.copyfile(jobs.SOURCES[1], root / "locked.ogg")
+    shutil.copyfile(jobs.SOURCES[1], root / "locked_folder" / "inside.ogg")
     os.mkfifo(root / "pipe.wav")
     os.symlink(root / "nowhere.wav", root / "broken.wav")
     (root / "locked.ogg").chmod(0)
@@ -310,9 +245,7 @@ def test_unreadable_and_special_sources_are_reported(tree, tmp_path):
     if os.geteuid() == 0:  # as root, but without the power to bypass permissions
         command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] + command
     try:
-        result = subprocess.run(
-            command, env=environment(), capture_output=True, text=True, timeout=DEADLINE
-        )
+        result = jobs.run(command)
     finally:
         (root / "locked_folder").chmod(0o755)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -335,7 +268,7 @@ def test_truncated_files_match_librosa(tree, tmp_path):
     librosa = pytest.importorskip("librosa")
     root = tmp_path / "in"
     root.mkdir()
-    for source in SOURCES[1:]:
+    for source in jobs.SOURCES[1:]:
         data = source.read_bytes()
         for cut in (len(data) // 2, 1000):
             (root / f"{source.stem}_{cut}{source.suffix}").write_bytes(data[:cut])

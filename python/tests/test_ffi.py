@@ -262,7 +262,12 @@ BASIS = np.abs(np.random.default_rng(0).standard_normal((N_MELS, BINS)))
 DCT = np.cos(np.pi * np.outer(np.arange(N_MFCC), np.arange(N_MELS) + 0.5) / N_MELS)
 
 
-def _frame_args(kw, out_size, fill=7.0):
+# Defaults of the mel and decibel arguments of the framed calls.
+MEL_ARGS = dict(power=2.0, basis=BASIS, n_mels=N_MELS)
+DB_ARGS = dict(amin=1e-10, has_top_db=1, top_db=80.0)
+
+
+def _frame_args(kw, out_size, fill=7.0, **defaults):
     """Arguments of a framed call: valid defaults (float64 in and out), then ``kw``."""
     a = dict(
         inp=Y64,
@@ -277,6 +282,7 @@ def _frame_args(kw, out_size, fill=7.0):
         precision=H["SWIFTSPEC_PRECISION_EXACT"],
         out_dtype=F64,
         threads=1,
+        **defaults,
     )
     a.update(kw)
     if "out" not in a:
@@ -286,9 +292,9 @@ def _frame_args(kw, out_size, fill=7.0):
     return a
 
 
-def stft(**kw):
-    a = _frame_args(kw, FRAMES * BINS, fill=7.0 + 7.0j)
-    return lib.swiftspec_stft(
+def _framing(a):
+    """The C arguments ``in`` to ``precision`` that every framed call begins with."""
+    return (
         vp(a["inp"]),
         a["in_dtype"],
         a["rows"],
@@ -299,115 +305,40 @@ def stft(**kw):
         a["center"],
         a["pad"],
         a["precision"],
-        vp(a["out"]),
-        a["out_dtype"],
-        a["cap"],
-        a["threads"],
     )
+
+
+def _mel(a):
+    return a["power"], vp(a["basis"]), a["n_mels"]
+
+
+def _typed_out(a):
+    """The C arguments ``out`` to ``n_threads`` that every framed call ends with."""
+    return vp(a["out"]), a["out_dtype"], a["cap"], a["threads"]
+
+
+def stft(**kw):
+    a = _frame_args(kw, FRAMES * BINS, fill=7.0 + 7.0j)
+    return lib.swiftspec_stft(*_framing(a), *_typed_out(a))
 
 
 def melspec(**kw):
-    a = _frame_args(kw, N_MELS * FRAMES)
-    a.setdefault("power", 2.0)
-    a.setdefault("basis", BASIS)
-    a.setdefault("n_mels", N_MELS)
-    return lib.swiftspec_melspectrogram(
-        vp(a["inp"]),
-        a["in_dtype"],
-        a["rows"],
-        a["n"],
-        a["n_fft"],
-        a["hop"],
-        dp(a["window"]),
-        a["center"],
-        a["pad"],
-        a["precision"],
-        a["power"],
-        vp(a["basis"]),
-        a["n_mels"],
-        vp(a["out"]),
-        a["out_dtype"],
-        a["cap"],
-        a["threads"],
-    )
+    a = _frame_args(kw, N_MELS * FRAMES, **MEL_ARGS)
+    return lib.swiftspec_melspectrogram(*_framing(a), *_mel(a), *_typed_out(a))
 
 
 def logmel(**kw):
-    a = _frame_args(kw, N_MELS * FRAMES)
-    d = dict(
-        power=2.0,
-        basis=BASIS,
-        n_mels=N_MELS,
-        ref_mode=H["SWIFTSPEC_REF_MAX"],
-        ref_db=0.0,
-        amin=1e-10,
-        has_top_db=1,
-        top_db=80.0,
+    a = _frame_args(
+        kw, N_MELS * FRAMES, **MEL_ARGS, ref_mode=H["SWIFTSPEC_REF_MAX"], ref_db=0.0, **DB_ARGS
     )
-    d.update({k: v for k, v in kw.items() if k in d})
-    return lib.swiftspec_log_melspectrogram(
-        vp(a["inp"]),
-        a["in_dtype"],
-        a["rows"],
-        a["n"],
-        a["n_fft"],
-        a["hop"],
-        dp(a["window"]),
-        a["center"],
-        a["pad"],
-        a["precision"],
-        d["power"],
-        vp(d["basis"]),
-        d["n_mels"],
-        d["ref_mode"],
-        d["ref_db"],
-        d["amin"],
-        d["has_top_db"],
-        d["top_db"],
-        vp(a["out"]),
-        a["out_dtype"],
-        a["cap"],
-        a["threads"],
-    )
+    decibels = (a["ref_mode"], a["ref_db"], a["amin"], a["has_top_db"], a["top_db"])
+    return lib.swiftspec_log_melspectrogram(*_framing(a), *_mel(a), *decibels, *_typed_out(a))
 
 
 def mfcc(**kw):
-    a = _frame_args(kw, N_MFCC * FRAMES)
-    d = dict(
-        power=2.0,
-        basis=BASIS,
-        n_mels=N_MELS,
-        amin=1e-10,
-        has_top_db=1,
-        top_db=80.0,
-        dct=DCT,
-        n_mfcc=N_MFCC,
-    )
-    d.update({k: v for k, v in kw.items() if k in d})
-    return lib.swiftspec_mfcc(
-        vp(a["inp"]),
-        a["in_dtype"],
-        a["rows"],
-        a["n"],
-        a["n_fft"],
-        a["hop"],
-        dp(a["window"]),
-        a["center"],
-        a["pad"],
-        a["precision"],
-        d["power"],
-        vp(d["basis"]),
-        d["n_mels"],
-        d["amin"],
-        d["has_top_db"],
-        d["top_db"],
-        dp(d["dct"]),
-        d["n_mfcc"],
-        vp(a["out"]),
-        a["out_dtype"],
-        a["cap"],
-        a["threads"],
-    )
+    a = _frame_args(kw, N_MFCC * FRAMES, **MEL_ARGS, **DB_ARGS, dct=DCT, n_mfcc=N_MFCC)
+    cepstra = (a["amin"], a["has_top_db"], a["top_db"], dp(a["dct"]), a["n_mfcc"])
+    return lib.swiftspec_mfcc(*_framing(a), *_mel(a), *cepstra, *_typed_out(a))
 
 
 ISTFT_IN = np.zeros((FRAMES, BINS), dtype=np.complex128)

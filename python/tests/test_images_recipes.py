@@ -10,12 +10,11 @@ Images must agree as the other image tests require (one 8-bit level at most, on 
 
 import hashlib
 import json
-import shutil
 import warnings
 
 import numpy as np
 import pytest
-from test_cli import CORPUS, manifest, read_image, run_cli, snapshot
+from test_cli import corpus_tree, manifest, read_image, run_cli, snapshot
 
 from swiftspec import cli
 from swiftspec import images as spec_images
@@ -38,13 +37,7 @@ CLIP = 5.0
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
-    if not CORPUS.is_dir():
-        pytest.skip(f"{CORPUS} not present")
-    root = tmp_path_factory.mktemp("recipes-in")
-    for dest, src in TREE.items():
-        (root / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(CORPUS / src, root / dest)
-    return root
+    return corpus_tree(tmp_path_factory, "recipes-in", TREE)
 
 
 def convert(tree, out, args, capsys, workers=1):

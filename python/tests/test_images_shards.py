@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import swiftspec
 from swiftspec import cli
 from swiftspec import images as spec_images
 from swiftspec.images import shards
@@ -39,17 +38,7 @@ import test_cli  # noqa: E402 - by_hand and its settings
 
 TESTS = Path(__file__).resolve().parent
 DOCS = TESTS.parents[1] / "docs" / "guide" / "images.md"
-SOURCES = [
-    TESTS / "data" / name
-    for name in (
-        "librosa_libri1.ogg",
-        "librosa_robin.ogg",
-        "librosa_test_audio.flac",
-        "gcompris_helicopter.wav",
-    )
-] + [spec_images.sample_path()]
 CORRUPT = "b/corrupt.wav"
-DEADLINE = 300  # seconds for any one child process
 # test_cli's settings, so that its by_hand gives the expected clips.
 ARGS = [a for a in test_cli.ARGS if a not in ("--size", "160x96")]
 IMAGE_ARGS = ["--size", "160x96"]
@@ -68,10 +57,7 @@ SHARD_ARGS = [
 def tree(tmp_path_factory):
     """Ten recordings in two folders, and a corrupt file."""
     root = tmp_path_factory.mktemp("shards") / "in"
-    for folder in ("a", "b"):
-        (root / folder).mkdir(parents=True)
-        for source in SOURCES:
-            shutil.copyfile(source, root / folder / source.name)
+    jobs.copy_sources(root, ("a", "b"))
     (root / CORRUPT).write_bytes(b"RIFF\x10\x00\x00\x00WAVE" + bytes(range(256)) * 8)
     return root
 
@@ -239,7 +225,7 @@ def test_removed_and_added_sources_repack_from_the_old_shards(tree, tmp_path):
     # later, into the next shard; and one more file at the end.
     (changed / "a" / "gcompris_helicopter.wav").unlink()
     shutil.copyfile(TESTS / "data" / "librosa_test_audio.flac", changed / "a" / "aa.flac")
-    shutil.copyfile(SOURCES[0], changed / "a" / "zz_last.ogg")
+    shutil.copyfile(jobs.SOURCES[0], changed / "a" / "zz_last.ogg")
     assert run_cli(changed, out, *SHARD_ARGS, "--workers", "1") == 0
     fresh = tmp_path / "fresh"
     assert run_cli(changed, fresh, *SHARD_ARGS, "--workers", "1") == 0
@@ -253,13 +239,6 @@ def test_removed_and_added_sources_repack_from_the_old_shards(tree, tmp_path):
     assert jobs.files(out) == jobs.files(fresh)
 
 
-def environment():
-    env = dict(os.environ)
-    paths = [str(Path(swiftspec.__file__).resolve().parents[1]), str(TESTS)]
-    env["PYTHONPATH"] = os.pathsep.join(paths + [env.get("PYTHONPATH", "")])
-    return env
-
-
 @pytest.fixture(scope="module")
 def fault_reference(tree):
     out = tree.parent / "fault-reference"
@@ -271,20 +250,7 @@ def fault_reference(tree):
 @pytest.mark.slow
 def test_kill_mid_shard_then_resume(tree, fault_reference, tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(TESTS / "_cli_fault_jobs.py"),
-            "kill-mid-shard",
-            str(tree),
-            str(out),
-            "4",
-        ],
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run_job("kill-mid-shard", tree, out, 4)
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     # Three whole shards, the fourth's bytes under a temporary name only.
     assert len(jobs.temporaries(out)) == 1
@@ -366,7 +332,7 @@ def test_kill_9_during_conversion_then_resume(tree, fault_reference, tmp_path):
     ]
     proc = subprocess.Popen(
         command,
-        env=environment(),
+        env=jobs.environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -381,9 +347,7 @@ def test_kill_9_during_conversion_then_resume(tree, fault_reference, tmp_path):
     finally:
         proc.wait(timeout=60)
     assert jobs.differences(out, fault_reference) == []
-    result = subprocess.run(
-        command, env=environment(), capture_output=True, text=True, timeout=DEADLINE
-    )
+    result = jobs.run(command)
     assert result.returncode == 1, result.stdout + result.stderr  # the corrupt file
     assert "skipped" in result.stdout and "1 failed" in result.stdout
     assert jobs.files(out) == jobs.files(fault_reference)
@@ -430,13 +394,7 @@ def test_the_documented_torch_dataset_reads_the_shards(shards_run, npy_run, tmp_
         print("\\n".join(source for _, sources in batches for source in sources))
     """)
     got = tmp_path / "rows.npy"
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(shards_run), str(got)],
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
+    result = jobs.run([sys.executable, "-c", script, str(shards_run), str(got)])
     assert result.returncode == 0, result.stderr
     expected = [r for r in manifest(npy_run) if r["status"] == "ok"]  # manifest order
     assert result.stdout.split() == [r["source"] for r in expected]

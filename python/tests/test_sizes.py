@@ -239,26 +239,13 @@ CASES = [
         n_mels=HUGE,
         expect="n_mels=",
     ),
-    case(
-        "to_image size",
-        "swiftspec.clips.to_image",
-        np.zeros((4, 4)),
-        size=(2**20, 2**20),
-        expect="size=",
-    ),
-    case(
-        "to_image size 2**40",
-        "swiftspec.clips.to_image",
-        np.zeros((4, 4)),
-        size=HUGE,
-        expect="size=",
-    ),
-    case(
-        "to_image size 'WxH'",
-        "swiftspec.clips.to_image",
-        np.zeros((4, 4)),
-        size=f"{2**31}x1",
-        expect="size=",
+    *(
+        case(name, "swiftspec.clips.to_image", np.zeros((4, 4)), size=size, expect="size=")
+        for name, size in (
+            ("to_image size", (2**20, 2**20)),
+            ("to_image size 2**40", HUGE),
+            ("to_image size 'WxH'", f"{2**31}x1"),
+        )
     ),
     case("parse_size", "swiftspec.clips.parse_size", "1000000x1000000", expect="size="),
     # the images command

@@ -478,13 +478,13 @@ class _StftSettings:
             y = np.pad(y, [(0, 0)] * (y.ndim - 1) + [(self.pad, self.pad)])
         return y
 
-    def analysis(self, waveform: np.ndarray, caller: str) -> Analysis:
-        """The engine's validated analysis of ``waveform`` with torch.stft's framing."""
+    def framing(self, waveform: np.ndarray) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """The signal to analyse and the keyword arguments of `stft` (and `Analysis`) that
+        frame it as torch.stft does."""
         signal, center, pad_mode = _torch_framing(
             self.audio(waveform), self.n_fft, self.center, self.pad_mode
         )
-        return Analysis(
-            signal,
+        return signal, dict(
             n_fft=self.n_fft,
             hop_length=self.hop_length,
             win_length=self.n_fft,
@@ -493,8 +493,12 @@ class _StftSettings:
             pad_mode=pad_mode,
             precision=self.precision,
             n_threads=self.n_threads,
-            caller=caller,
         )
+
+    def analysis(self, waveform: np.ndarray, caller: str) -> Analysis:
+        """The engine's validated analysis of ``waveform`` with torch.stft's framing."""
+        signal, framing = self.framing(waveform)
+        return Analysis(signal, **framing, caller=caller)
 
     def describe(self) -> str:
         return (
@@ -659,18 +663,8 @@ class Spectrogram(_StftTransform):
         if self.power is not None and f.scale is None and self.onesided:
             analysis = f.analysis(y, "swiftspec.compat.torchaudio.Spectrogram")
             return analysis.power_spectrogram(self.power)
-        signal, center, pad_mode = _torch_framing(f.audio(y), f.n_fft, f.center, f.pad_mode)
-        D = stft(
-            signal,
-            n_fft=f.n_fft,
-            hop_length=f.hop_length,
-            win_length=f.n_fft,
-            window=f.fft_window,
-            center=center,
-            pad_mode=pad_mode,
-            precision=f.precision,
-            n_threads=f.n_threads,
-        )
+        signal, framing = f.framing(y)
+        D = stft(signal, **framing)
         if f.scale is not None:
             D *= D.real.dtype.type(f.scale)
         if self.power is not None:
