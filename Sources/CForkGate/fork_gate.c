@@ -8,9 +8,10 @@
 // waits until the calls in flight return (none of them needs the forking thread), and
 // the child starts with no call half done.
 //
-// This is the one lock that stays a pthread lock (the Swift mutexes are Synchronization's
-// Mutex): the atfork handlers take it in one callback and release it in another, which a
-// scoped withLock cannot express, and it must be reinitialised in the child.
+// A pthread rwlock, not a Swift lock: the atfork handlers take it in one callback and
+// release it in another, which a scoped withLock cannot express, and it must be
+// reinitialised in the child. (The Swift mutexes are pthread ones too: ForkSafeMutex.swift
+// says why Synchronization.Mutex does not survive fork.)
 #define _GNU_SOURCE
 #include <pthread.h>
 

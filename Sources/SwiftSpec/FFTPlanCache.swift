@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import CFFTW
-import Synchronization
 
 /// The process-wide cache of FFTW plans and Bluestein tables.
 ///
@@ -26,7 +25,7 @@ final class PlanCache: Sendable {
     var bluesteinTables: [Key: any Sendable] = [:]
   }
 
-  private let state = Mutex(Plans())
+  private let state = ForkSafeMutex(Plans())
 
   init() {
     Double.importWisdom(embeddedWisdomDouble)

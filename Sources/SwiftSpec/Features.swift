@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -269,10 +268,10 @@ func computeMFCCInTwoPasses<S: BinaryFloatingPoint, F: FFTScalar, O: DecibelScal
 
 /// Per-row maxima merged from several threads (NaN wins, as numpy's max).
 private final class PeakTable<O: BinaryFloatingPoint & Sendable>: Sendable {
-  private let values: Mutex<[O]>
+  private let values: ForkSafeMutex<[O]>
 
   init(count: Int) {
-    values = Mutex(Array(repeating: -O.infinity, count: count))
+    values = ForkSafeMutex(Array(repeating: -O.infinity, count: count))
   }
 
   func merge(_ value: O, row: Int) {

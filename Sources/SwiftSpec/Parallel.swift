@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +25,7 @@ package final class WorkQueue: Sendable {
 
   private let count: Int
   private let pieceSize: Int
-  private let progress = Mutex(Progress())
+  private let progress = ForkSafeMutex(Progress())
 
   init(count: Int, pieceSize: Int) {
     self.count = count
