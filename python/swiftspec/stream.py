@@ -156,26 +156,19 @@ class _FrameStream:
         try:
             return self._feed(self._check_chunk(y))
         except BaseException:  # e.g. the first chunk fixed the layout, then failed
-            (
-                self._lead,
-                self._dtype,
-                self._buffer,
-                self._n_seen,
-                self._n_received,
-                self._next_frame,
-            ) = state
+            self._restore(state)
             raise
 
+    # The attributes a chunk changes. Buffers are never modified in place, so references
+    # to them make a complete snapshot.
+    _STATE = ("_lead", "_dtype", "_buffer", "_n_seen", "_n_received", "_next_frame")
+
     def _state(self) -> Tuple[Any, ...]:
-        # Buffers are never modified in place, so references make a complete snapshot.
-        return (
-            self._lead,
-            self._dtype,
-            self._buffer,
-            self._n_seen,
-            self._n_received,
-            self._next_frame,
-        )
+        return tuple(getattr(self, name) for name in self._STATE)
+
+    def _restore(self, state: Tuple[Any, ...]) -> None:
+        for name, value in zip(self._STATE, state):
+            setattr(self, name, value)
 
     def flush(self) -> np.ndarray:
         """End the stream: return its last frames and reset it.
